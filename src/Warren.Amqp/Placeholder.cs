@@ -1,0 +1,2 @@
+namespace Warren.Amqp;
+internal static class AmqpPlaceholder { }
