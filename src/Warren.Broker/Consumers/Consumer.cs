@@ -1,0 +1,40 @@
+using Warren.Broker.Queues;
+
+namespace Warren.Broker.Consumers;
+
+/// <summary>
+/// A subscription to a queue, implemented by a protocol (an AMQP channel's consumer, an
+/// in-process subscriber). The queue pushes messages to it while it has capacity.
+/// </summary>
+public abstract class Consumer
+{
+    /// <summary>Creates a consumer.</summary>
+    protected Consumer(string tag, bool noAck, bool exclusive)
+    {
+        Tag = tag;
+        NoAck = noAck;
+        Exclusive = exclusive;
+    }
+
+    /// <summary>The consumer tag, unique per channel.</summary>
+    public string Tag { get; }
+
+    /// <summary>Messages count as settled once sent (no acknowledgement expected).</summary>
+    public bool NoAck { get; }
+
+    /// <summary>The only consumer its queue may have.</summary>
+    public bool Exclusive { get; }
+
+    /// <summary>The queue it consumes from, set when attached.</summary>
+    public Queue Queue { get; internal set; } = null!;
+
+    /// <summary>
+    /// Hands one message over. Called by the queue under its lock, so it must not call back into
+    /// the queue. Return false when the consumer can take nothing now (prefetch reached, output
+    /// full); the consumer then calls <see cref="Queue.ResumeDispatch"/> when it can take more.
+    /// </summary>
+    protected internal abstract bool TryDeliver(in QueueEntry entry);
+
+    /// <summary>The broker ended the subscription (its queue was deleted).</summary>
+    protected internal abstract void OnCancelledByBroker();
+}

@@ -1,0 +1,9 @@
+using Warren.Broker.Messages;
+
+namespace Warren.Broker.Queues;
+
+/// <summary>A message's place in one queue: the shared message plus what is this queue's own.</summary>
+/// <param name="Message">The shared message.</param>
+/// <param name="Sequence">Position in the queue; a requeued message goes back to its place by it.</param>
+/// <param name="Redelivered">True once it has been delivered and then requeued.</param>
+public readonly record struct QueueEntry(Message Message, long Sequence, bool Redelivered);

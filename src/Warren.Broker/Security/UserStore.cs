@@ -1,0 +1,43 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Warren.Broker.Security;
+
+/// <summary>A user who may connect.</summary>
+/// <param name="Name">The user name.</param>
+/// <param name="PasswordHash">SHA-256 of a salt and the password.</param>
+/// <param name="Salt">The salt.</param>
+/// <param name="LoopbackOnly">May connect only from the local machine (RabbitMQ's rule for guest).</param>
+/// <param name="VirtualHosts">The virtual hosts it may open.</param>
+public sealed record User(string Name, byte[] PasswordHash, byte[] Salt, bool LoopbackOnly, IReadOnlySet<string> VirtualHosts);
+
+/// <summary>The users of a broker.</summary>
+public sealed class UserStore
+{
+    private readonly ConcurrentDictionary<string, User> _users = new();
+
+    /// <summary>Adds or replaces a user.</summary>
+    public void AddUser(string name, string password, bool loopbackOnly, params string[] virtualHosts)
+    {
+        var salt = RandomNumberGenerator.GetBytes(16);
+        _users[name] = new User(name, Hash(salt, password), salt, loopbackOnly, new HashSet<string>(virtualHosts));
+    }
+
+    /// <summary>Checks a user's password and origin; null when refused.</summary>
+    public User? Authenticate(string name, string password, bool fromLoopback)
+    {
+        if (!_users.TryGetValue(name, out var user)) return null;
+        if (!CryptographicOperations.FixedTimeEquals(Hash(user.Salt, password), user.PasswordHash)) return null;
+        if (user.LoopbackOnly && !fromLoopback) return null;
+        return user;
+    }
+
+    private static byte[] Hash(byte[] salt, string password)
+    {
+        var bytes = new byte[salt.Length + Encoding.UTF8.GetByteCount(password)];
+        salt.CopyTo(bytes, 0);
+        Encoding.UTF8.GetBytes(password, bytes.AsSpan(salt.Length));
+        return SHA256.HashData(bytes);
+    }
+}

@@ -1,0 +1,350 @@
+using System.Collections.Concurrent;
+using Warren.Broker.Consumers;
+using Warren.Broker.Exchanges;
+using Warren.Broker.Messages;
+using Warren.Broker.Queues;
+using Warren.Broker.Routing;
+
+namespace Warren.Broker.VirtualHosts;
+
+/// <summary>
+/// A virtual host: an isolated namespace of exchanges, queues and bindings.
+/// Topology changes are serialised by one lock; publishing reads lock-free dictionaries and
+/// each exchange's own lock, so routing never waits for a declaration elsewhere.
+/// </summary>
+public sealed partial class VirtualHost
+{
+    private const string ReservedPrefix = "amq.";
+
+    private readonly ConcurrentDictionary<string, Exchange> _exchanges = new();
+    private readonly ConcurrentDictionary<string, Queue> _queues = new();
+    private readonly object _topology = new();
+
+    /// <summary>Creates a virtual host with the default and amq.* exchanges.</summary>
+    public VirtualHost(string name)
+    {
+        Name = name;
+        DefaultExchange = new DirectExchange("", ExchangeSettings.DurableDefault);
+        _exchanges[""] = DefaultExchange;
+        AddPredeclared("amq.direct", ExchangeTypes.Direct);
+        AddPredeclared("amq.fanout", ExchangeTypes.Fanout);
+        AddPredeclared("amq.topic", ExchangeTypes.Topic);
+        AddPredeclared("amq.headers", ExchangeTypes.Headers);
+        AddPredeclared("amq.match", ExchangeTypes.Headers);
+    }
+
+    /// <summary>The name, e.g. "/".</summary>
+    public string Name { get; }
+
+    /// <summary>The nameless direct exchange every queue is implicitly bound to by its name.</summary>
+    public Exchange DefaultExchange { get; }
+
+    /// <summary>A snapshot of the exchanges.</summary>
+    public IReadOnlyCollection<Exchange> Exchanges => _exchanges.Values.ToArray();
+
+    /// <summary>A snapshot of the queues.</summary>
+    public IReadOnlyCollection<Queue> Queues => _queues.Values.ToArray();
+
+    private void AddPredeclared(string name, string type) =>
+        _exchanges[name] = Exchange.Create(name, type, ExchangeSettings.DurableDefault)!;
+
+    /// <summary>Finds an exchange or fails with 404.</summary>
+    public Exchange GetExchange(string name) =>
+        _exchanges.TryGetValue(name, out var exchange) ? exchange : throw BrokerException.NoExchange(name, Name);
+
+    /// <summary>Finds an exchange.</summary>
+    public bool TryGetExchange(string name, out Exchange exchange) => _exchanges.TryGetValue(name, out exchange!);
+
+    /// <summary>Finds a queue usable by <paramref name="connection"/> or fails (404, or 405 when another connection owns it).</summary>
+    public Queue GetQueue(string name, object? connection)
+    {
+        if (!_queues.TryGetValue(name, out var queue)) throw BrokerException.NoQueue(name, Name);
+        CheckOwner(queue, connection);
+        return queue;
+    }
+
+    private void CheckOwner(Queue queue, object? connection)
+    {
+        if (queue.Owner is not null && !ReferenceEquals(queue.Owner, connection)) throw BrokerException.Locked(queue.Name, Name);
+    }
+
+    /// <summary>Declares an exchange, or checks an existing one is equivalent (406 otherwise).</summary>
+    public Exchange DeclareExchange(string name, string type, ExchangeSettings settings, bool passive)
+    {
+        if (passive)
+        {
+            // A passive declare of a reserved name still just checks existence (RabbitMQ).
+            return GetExchange(name);
+        }
+        if (name.Length == 0) throw new BrokerException(BrokerError.AccessRefused, "operation not permitted on the default exchange");
+        if (name.StartsWith(ReservedPrefix, StringComparison.Ordinal) && !_exchanges.ContainsKey(name))
+        {
+            throw new BrokerException(BrokerError.AccessRefused, $"exchange name '{name}' contains reserved prefix 'amq.*'");
+        }
+        lock (_topology)
+        {
+            if (_exchanges.TryGetValue(name, out var existing))
+            {
+                CheckEquivalent(existing, type, settings);
+                return existing;
+            }
+            var created = Exchange.Create(name, type, settings)
+                ?? throw new BrokerException(BrokerError.CommandInvalid, $"invalid exchange type '{type}'");
+            _exchanges[name] = created;
+            return created;
+        }
+    }
+
+    private void CheckEquivalent(Exchange existing, string type, ExchangeSettings settings)
+    {
+        var what = $"for exchange '{existing.Name}' in vhost '{Name}'";
+        if (existing.Type != type) throw Inequivalent("type", what, type, existing.Type);
+        var current = existing.Settings;
+        if (current.Durable != settings.Durable) throw Inequivalent("durable", what, settings.Durable, current.Durable);
+        if (current.AutoDelete != settings.AutoDelete) throw Inequivalent("auto_delete", what, settings.AutoDelete, current.AutoDelete);
+        if (current.Internal != settings.Internal) throw Inequivalent("internal", what, settings.Internal, current.Internal);
+        CheckArguments(what, settings.Arguments, current.Arguments);
+    }
+
+    private static BrokerException Inequivalent(string arg, string what, object received, object current) =>
+        new(BrokerError.PreconditionFailed,
+            $"inequivalent arg '{arg}' {what}: received '{Lower(received)}' but current is '{Lower(current)}'");
+
+    private static string Lower(object value) => value is bool b ? (b ? "true" : "false") : value.ToString() ?? "";
+
+    private static void CheckArguments(string what, IReadOnlyDictionary<string, object?>? received, IReadOnlyDictionary<string, object?>? current)
+    {
+        if (ArgumentTables.AreEqual(received, current)) return;
+        // Name the first argument that differs, as RabbitMQ does.
+        foreach (var (key, value) in received ?? new Dictionary<string, object?>())
+        {
+            if (current is null || !current.TryGetValue(key, out var existing))
+            {
+                throw new BrokerException(BrokerError.PreconditionFailed,
+                    $"inequivalent arg '{key}' {what}: received the value '{Describe(value)}' of type '{TypeName(value)}' but current is none");
+            }
+            if (!ArgumentTables.ValuesEqual(value, existing))
+            {
+                throw new BrokerException(BrokerError.PreconditionFailed,
+                    $"inequivalent arg '{key}' {what}: received the value '{Describe(value)}' of type '{TypeName(value)}' but current is the value '{Describe(existing)}' of type '{TypeName(existing)}'");
+            }
+        }
+        foreach (var (key, value) in current!)
+        {
+            if (received is null || !received.ContainsKey(key))
+            {
+                throw new BrokerException(BrokerError.PreconditionFailed,
+                    $"inequivalent arg '{key}' {what}: received none but current is the value '{Describe(value)}' of type '{TypeName(value)}'");
+            }
+        }
+    }
+
+    private static string Describe(object? value) => ArgumentTables.TryGetString(value, out var s) ? s : value?.ToString() ?? "void";
+
+    // RabbitMQ's names for AMQP field types, used in its error texts.
+    private static string TypeName(object? value) => value switch
+    {
+        null => "void",
+        bool => "bool",
+        sbyte or short or int => "signedint",
+        byte or ushort or uint => "unsignedint",
+        long => "long",
+        float => "float",
+        double => "double",
+        decimal => "decimal",
+        string or byte[] => "longstr",
+        DateTimeOffset => "timestamp",
+        IReadOnlyDictionary<string, object?> => "table",
+        System.Collections.IList => "array",
+        _ => "unknown",
+    };
+
+    /// <summary>Deletes an exchange; a missing one is not an error (RabbitMQ).</summary>
+    public void DeleteExchange(string name, bool ifUnused)
+    {
+        if (name.Length == 0 || name.StartsWith(ReservedPrefix, StringComparison.Ordinal))
+        {
+            throw new BrokerException(BrokerError.AccessRefused,
+                name.Length == 0 ? "operation not permitted on the default exchange" : $"exchange name '{name}' contains reserved prefix 'amq.*'");
+        }
+        lock (_topology)
+        {
+            if (!_exchanges.TryGetValue(name, out var exchange)) return;
+            if (ifUnused && exchange.BindingCount > 0)
+            {
+                throw new BrokerException(BrokerError.PreconditionFailed, $"exchange '{name}' in vhost '{Name}' in use");
+            }
+            RemoveExchangeLocked(exchange);
+        }
+    }
+
+    private void RemoveExchangeLocked(Exchange exchange)
+    {
+        _exchanges.TryRemove(exchange.Name, out _);
+        foreach (var binding in exchange.Bindings) RemoveBindingLocked(binding);
+        foreach (var incoming in exchange.IncomingBindings.ToArray()) RemoveBindingLocked(incoming);
+    }
+
+    /// <summary>Result of declaring a queue.</summary>
+    public readonly record struct QueueDeclared(Queue Queue, int MessageCount, int ConsumerCount);
+
+    /// <summary>
+    /// Declares a queue (a server-generated name when <paramref name="name"/> is empty), or checks
+    /// an existing one is equivalent. <paramref name="connection"/> identifies the declaring
+    /// connection; exclusive queues belong to it.
+    /// </summary>
+    public QueueDeclared DeclareQueue(string name, QueueSettings settings, bool passive, object? connection)
+    {
+        if (passive)
+        {
+            var found = GetQueue(name, connection);
+            return new QueueDeclared(found, found.MessageCount, found.ConsumerCount);
+        }
+        if (name.Length == 0) name = GenerateName("amq.gen-");
+        else if (name.StartsWith(ReservedPrefix, StringComparison.Ordinal))
+        {
+            throw new BrokerException(BrokerError.AccessRefused, $"queue name '{name}' contains reserved prefix 'amq.*'");
+        }
+        lock (_topology)
+        {
+            if (_queues.TryGetValue(name, out var existing))
+            {
+                CheckOwner(existing, connection);
+                var what = $"for queue '{name}' in vhost '{Name}'";
+                var current = existing.Settings;
+                if (current.Durable != settings.Durable) throw Inequivalent("durable", what, settings.Durable, current.Durable);
+                if (current.AutoDelete != settings.AutoDelete) throw Inequivalent("auto_delete", what, settings.AutoDelete, current.AutoDelete);
+                if (current.Exclusive != settings.Exclusive) throw Inequivalent("exclusive", what, settings.Exclusive, current.Exclusive);
+                CheckArguments(what, settings.Arguments, current.Arguments);
+                return new QueueDeclared(existing, existing.MessageCount, existing.ConsumerCount);
+            }
+            var queue = new Queue(name, Name, settings, settings.Exclusive ? connection : null);
+            _queues[name] = queue;
+            return new QueueDeclared(queue, 0, 0);
+        }
+    }
+
+    /// <summary>A name such as amq.gen-JzTY20BRgKO-HjmUJj0wLg, unique in practice.</summary>
+    public static string GenerateName(string prefix)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        System.Security.Cryptography.RandomNumberGenerator.Fill(bytes);
+        return prefix + Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    }
+
+    /// <summary>Deletes a queue; returns the number of ready messages it held. A missing queue is not an error (RabbitMQ).</summary>
+    public int DeleteQueue(string name, bool ifUnused, bool ifEmpty, object? connection)
+    {
+        Consumer[] consumers;
+        int messages;
+        lock (_topology)
+        {
+            if (!_queues.TryGetValue(name, out var queue)) return 0;
+            CheckOwner(queue, connection);
+            if (ifUnused && queue.ConsumerCount > 0) throw new BrokerException(BrokerError.PreconditionFailed, $"queue '{name}' in vhost '{Name}' in use");
+            if (ifEmpty && queue.MessageCount > 0) throw new BrokerException(BrokerError.PreconditionFailed, $"queue '{name}' in vhost '{Name}' not empty");
+            (messages, consumers) = RemoveQueueLocked(queue);
+        }
+        foreach (var consumer in consumers) consumer.OnCancelledByBroker();
+        return messages;
+    }
+
+    /// <summary>Deletes a queue whose time has come (auto-delete after its last consumer, exclusive at its connection's close).</summary>
+    public void DeleteQueue(Queue queue)
+    {
+        Consumer[] consumers;
+        lock (_topology)
+        {
+            if (!_queues.TryGetValue(queue.Name, out var current) || !ReferenceEquals(current, queue)) return;
+            (_, consumers) = RemoveQueueLocked(queue);
+        }
+        foreach (var consumer in consumers) consumer.OnCancelledByBroker();
+    }
+
+    private (int, Consumer[]) RemoveQueueLocked(Queue queue)
+    {
+        _queues.TryRemove(queue.Name, out _);
+        foreach (var binding in queue.IncomingBindings.ToArray()) RemoveBindingLocked(binding);
+        return queue.MarkDeleted();
+    }
+
+    /// <summary>Purges a queue; returns the number of messages dropped.</summary>
+    public int PurgeQueue(string name, object? connection) => GetQueue(name, connection).Purge();
+
+    /// <summary>Binds a queue to an exchange. Binding twice is a no-op.</summary>
+    public void BindQueue(string queueName, string exchangeName, string routingKey, IReadOnlyDictionary<string, object?>? arguments, object? connection)
+    {
+        lock (_topology)
+        {
+            var queue = GetQueue(queueName, connection);
+            var exchange = GetBindableExchange(exchangeName);
+            AddBindingLocked(new Binding(exchange, queue, routingKey, arguments));
+        }
+    }
+
+    /// <summary>Removes a queue binding; a missing binding is not an error (RabbitMQ).</summary>
+    public void UnbindQueue(string queueName, string exchangeName, string routingKey, IReadOnlyDictionary<string, object?>? arguments, object? connection)
+    {
+        lock (_topology)
+        {
+            var queue = GetQueue(queueName, connection);
+            var exchange = GetBindableExchange(exchangeName);
+            var removed = exchange.RemoveBinding(queue, routingKey, arguments);
+            if (removed is not null) AfterUnbindLocked(removed);
+        }
+    }
+
+    /// <summary>Binds exchange <paramref name="destinationName"/> to <paramref name="sourceName"/>.</summary>
+    public void BindExchange(string destinationName, string sourceName, string routingKey, IReadOnlyDictionary<string, object?>? arguments)
+    {
+        lock (_topology)
+        {
+            var destination = GetBindableExchange(destinationName);
+            var source = GetBindableExchange(sourceName);
+            AddBindingLocked(new Binding(source, destination, routingKey, arguments));
+        }
+    }
+
+    /// <summary>Removes an exchange-to-exchange binding.</summary>
+    public void UnbindExchange(string destinationName, string sourceName, string routingKey, IReadOnlyDictionary<string, object?>? arguments)
+    {
+        lock (_topology)
+        {
+            var destination = GetBindableExchange(destinationName);
+            var source = GetBindableExchange(sourceName);
+            var removed = source.RemoveBinding(destination, routingKey, arguments);
+            if (removed is not null) AfterUnbindLocked(removed);
+        }
+    }
+
+    private Exchange GetBindableExchange(string name)
+    {
+        if (name.Length == 0) throw new BrokerException(BrokerError.AccessRefused, "operation not permitted on the default exchange");
+        return GetExchange(name);
+    }
+
+    private void AddBindingLocked(Binding binding)
+    {
+        if (binding.Source is HeadersExchange && binding.Arguments is not null && binding.Arguments.TryGetValue("x-match", out var xMatch)
+            && !HeadersMatch.IsValidXMatch(xMatch, out var error))
+        {
+            throw new BrokerException(BrokerError.PreconditionFailed, error ?? "invalid x-match field value");
+        }
+        if (binding.Source.AddBinding(binding)) binding.Destination.IncomingBindings.Add(binding);
+    }
+
+    private void RemoveBindingLocked(Binding binding)
+    {
+        if (binding.Source.RemoveBinding(binding.Destination, binding.RoutingKey, binding.Arguments) is not null) AfterUnbindLocked(binding);
+    }
+
+    private void AfterUnbindLocked(Binding binding)
+    {
+        binding.Destination.IncomingBindings.Remove(binding);
+        var source = binding.Source;
+        if (source.Settings.AutoDelete && source.BindingCount == 0 && _exchanges.TryGetValue(source.Name, out var current) && ReferenceEquals(current, source))
+        {
+            RemoveExchangeLocked(source);
+        }
+    }
+}
