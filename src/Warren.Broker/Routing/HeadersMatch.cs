@@ -83,7 +83,8 @@ public static class HeadersMatch
     /// string (string or UTF-8 byte[]) naming all, any, all-with-x or any-with-x.
     /// </summary>
     /// <param name="value">The argument's value; null when the argument is absent.</param>
-    /// <param name="error">RabbitMQ's text for the 406 PRECONDITION_FAILED channel close, or null.</param>
+    /// <param name="error">RabbitMQ's text for the 406 channel close, without the "PRECONDITION_FAILED - "
+    /// prefix of the reply text; null when valid.</param>
     public static bool IsValidXMatch(object? value, out string? error)
     {
         if (value is null || TryParse(value, out _))
