@@ -33,6 +33,10 @@ public sealed class UserStore
         return user;
     }
 
+    /// <summary>True when the user may open the virtual host.</summary>
+    public bool CanAccess(string name, string virtualHost) =>
+        _users.TryGetValue(name, out var user) && user.VirtualHosts.Contains(virtualHost);
+
     private static byte[] Hash(byte[] salt, string password)
     {
         var bytes = new byte[salt.Length + Encoding.UTF8.GetByteCount(password)];

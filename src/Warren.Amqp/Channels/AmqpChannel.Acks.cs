@@ -1,0 +1,108 @@
+using Warren.Amqp.Connections;
+using Warren.Amqp.Protocol;
+using Warren.Broker.Queues;
+
+namespace Warren.Amqp.Channels;
+
+internal sealed partial class AmqpChannel
+{
+    // Scratch list for settling; only the read loop settles, so one list per channel suffices.
+    private readonly List<Unacked> _settling = new();
+
+    private void OnAck(BasicAck ack) => Settle(ack.DeliveryTag, ack.Multiple, requeue: false, BasicAck.Id);
+
+    private void OnNack(BasicNack nack) => Settle(nack.DeliveryTag, nack.Multiple, nack.Requeue, BasicNack.Id);
+
+    private void OnReject(BasicReject reject) => Settle(reject.DeliveryTag, multiple: false, reject.Requeue, BasicReject.Id);
+
+    private void OnRecover(bool requeue, bool reply)
+    {
+        // RabbitMQ only implements recover with requeue.
+        if (!requeue) throw AmqpException.Connection(ReplyCode.NotImplemented, "requeue=false", reply ? BasicRecover.Id : BasicRecoverAsync.Id);
+        RequeueAllUnacked();
+        if (reply) Send(new BasicRecoverOk());
+    }
+
+    private void Settle(ulong tag, bool multiple, bool requeue, uint methodId)
+    {
+        var settling = _settling;
+        List<AmqpConsumer>? resume;
+        lock (_deliveryLock)
+        {
+            var found = multiple ? RemoveUpTo(tag, settling) : _unacked.TryRemove(tag, settling);
+            if (!found)
+            {
+                throw AmqpException.Channel(ReplyCode.PreconditionFailed, $"unknown delivery tag {tag}", methodId);
+            }
+            resume = CreditConsumersLocked(settling);
+        }
+        try
+        {
+            FinishSettling(settling, requeue);
+        }
+        finally
+        {
+            settling.Clear();
+        }
+        ResumeConsumers(resume);
+    }
+
+    private bool RemoveUpTo(ulong tag, List<Unacked> settling)
+    {
+        _unacked.RemoveUpTo(tag, settling);
+        return settling.Count > 0 || tag == 0;
+    }
+
+    // Gives back the prefetch credit of settled deliveries; returns the consumers that may now take more.
+    private List<AmqpConsumer>? CreditConsumersLocked(List<Unacked> settled)
+    {
+        var anyConsumerCredit = false;
+        foreach (var delivery in settled)
+        {
+            if (delivery.Consumer is not { } consumer) continue;
+            consumer.Unacked--;
+            _channelUnacked--;
+            anyConsumerCredit = true;
+        }
+        if (!anyConsumerCredit) return null;
+        if (_blockedOnChannelLimit) return TakeBlockedConsumersLocked();
+        List<AmqpConsumer>? resume = null;
+        foreach (var delivery in settled)
+        {
+            if (delivery.Consumer is not { Blocked: true } consumer) continue;
+            consumer.Blocked = false;
+            (resume ??= new()).Add(consumer);
+        }
+        return resume;
+    }
+
+    // Outside the channel's lock: hands settled deliveries back to their queues.
+    private static void FinishSettling(List<Unacked> settled, bool requeue)
+    {
+        if (!requeue)
+        {
+            foreach (var delivery in settled) delivery.Queue.Settle(1);
+            return;
+        }
+        // Requeue per queue, in delivery order, so each queue restores its own order.
+        var byQueue = new Dictionary<Queue, List<QueueEntry>>();
+        foreach (var delivery in settled)
+        {
+            if (!byQueue.TryGetValue(delivery.Queue, out var entries)) byQueue.Add(delivery.Queue, entries = new List<QueueEntry>());
+            entries.Add(delivery.Entry);
+        }
+        foreach (var (queue, entries) in byQueue) queue.Requeue(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(entries));
+    }
+
+    private void RequeueAllUnacked()
+    {
+        var settling = new List<Unacked>();
+        lock (_deliveryLock)
+        {
+            _unacked.RemoveUpTo(0, settling);
+            if (settling.Count == 0) return;
+            CreditConsumersLocked(settling);
+        }
+        FinishSettling(settling, requeue: true);
+    }
+}

@@ -1,0 +1,219 @@
+using Warren.Amqp.Connections;
+using Warren.Amqp.Framing;
+using Warren.Amqp.Protocol;
+using Warren.Broker;
+using Warren.Broker.Queues;
+
+namespace Warren.Amqp.Channels;
+
+internal sealed partial class AmqpChannel
+{
+    // Guards delivery tags, unacked deliveries, prefetch counters and the consumer table:
+    // deliveries arrive from any publisher's thread while this channel's methods run on the read loop.
+    private readonly object _deliveryLock = new();
+    private readonly Dictionary<string, AmqpConsumer> _consumers = new();
+    private readonly UnackedDeliveries _unacked = new();
+    private ulong _lastDeliveryTag;
+    private ushort _consumerPrefetch;  // basic.qos global=false: for consumers created afterwards
+    private ushort _channelPrefetch;   // basic.qos global=true: shared by the channel's consumers
+    private int _channelUnacked;       // consumer deliveries counted against _channelPrefetch
+    private bool _blockedOnChannelLimit;
+
+    private void OnQos(BasicQos qos)
+    {
+        if (qos.PrefetchSize != 0)
+        {
+            throw AmqpException.Connection(ReplyCode.NotImplemented, $"prefetch_size!=0 ({qos.PrefetchSize})", BasicQos.Id);
+        }
+        List<AmqpConsumer>? resume = null;
+        lock (_deliveryLock)
+        {
+            // RabbitMQ's reading of the global flag: false limits each consumer, true the whole channel.
+            if (qos.Global)
+            {
+                var raised = qos.PrefetchCount == 0 || qos.PrefetchCount > _channelPrefetch;
+                _channelPrefetch = qos.PrefetchCount;
+                if (raised && _blockedOnChannelLimit) resume = TakeBlockedConsumersLocked();
+            }
+            else
+            {
+                _consumerPrefetch = qos.PrefetchCount;
+            }
+        }
+        Send(new BasicQosOk());
+        ResumeConsumers(resume);
+    }
+
+    private void OnConsume(BasicConsume consume)
+    {
+        var queue = VirtualHost.GetQueue(ResolveQueueName(consume.Queue, BasicConsume.Id), Owner);
+        var tag = consume.ConsumerTag.Length > 0 ? consume.ConsumerTag : VirtualHost.GenerateName("amq.ctag-");
+        AmqpConsumer consumer;
+        lock (_deliveryLock)
+        {
+            if (_consumers.ContainsKey(tag))
+            {
+                throw AmqpException.Connection(ReplyCode.NotAllowed, $"attempt to reuse consumer tag '{tag}'", BasicConsume.Id);
+            }
+            consumer = new AmqpConsumer(this, tag, consume.NoAck, consume.Exclusive, _consumerPrefetch);
+            _consumers.Add(tag, consumer);
+        }
+        // consume-ok goes out before the first delivery, which AddConsumer may already make.
+        if (!consume.NoWait) Send(new BasicConsumeOk(tag));
+        try
+        {
+            queue.AddConsumer(consumer);
+        }
+        catch (BrokerException)
+        {
+            lock (_deliveryLock) _consumers.Remove(tag);
+            throw;
+        }
+    }
+
+    private void OnCancel(BasicCancel cancel)
+    {
+        AmqpConsumer? consumer;
+        lock (_deliveryLock)
+        {
+            if (_consumers.Remove(cancel.ConsumerTag, out consumer)) consumer.Blocked = false;
+        }
+        // An unknown tag is answered with cancel-ok all the same (RabbitMQ).
+        if (consumer is not null) DetachConsumer(consumer);
+        if (!cancel.NoWait) Send(new BasicCancelOk(cancel.ConsumerTag));
+    }
+
+    private void DetachConsumer(AmqpConsumer consumer)
+    {
+        var queue = consumer.Queue;
+        if (queue is not null && queue.RemoveConsumer(consumer))
+        {
+            VirtualHost.DeleteQueue(queue);
+        }
+    }
+
+    private void CancelAllConsumers()
+    {
+        AmqpConsumer[] consumers;
+        lock (_deliveryLock)
+        {
+            if (_consumers.Count == 0) return;
+            consumers = [.. _consumers.Values];
+            _consumers.Clear();
+        }
+        foreach (var consumer in consumers) DetachConsumer(consumer);
+    }
+
+    /// <summary>The queue of <paramref name="consumer"/> was deleted: tell the client if it understands basic.cancel from the server.</summary>
+    internal void OnConsumerCancelledByBroker(AmqpConsumer consumer)
+    {
+        bool removed;
+        lock (_deliveryLock) removed = _consumers.Remove(consumer.Tag);
+        if (removed && _connection.ClientWantsCancelNotifications && !IsClosing) Send(new BasicCancel(consumer.Tag, NoWait: true));
+    }
+
+    private void OnGet(BasicGet get)
+    {
+        var queue = VirtualHost.GetQueue(ResolveQueueName(get.Queue, BasicGet.Id), Owner);
+        if (!queue.TryGet(get.NoAck, out var entry, out var remaining))
+        {
+            Send(new BasicGetEmpty());
+            return;
+        }
+        var output = _connection.Output;
+        lock (_deliveryLock)
+        {
+            var tag = ++_lastDeliveryTag;
+            if (!get.NoAck) _unacked.Add(tag, queue, entry, consumer: null);
+            lock (output.Sync)
+            {
+                var message = entry.Message;
+                FrameWriter.WriteMethodFrame(output.Buffer, Number,
+                    new BasicGetOk(tag, entry.Redelivered, message.Exchange, message.RoutingKey, (uint)remaining));
+                WriteContent(message);
+            }
+        }
+        output.Signal();
+    }
+
+    /// <summary>Called by a queue, under its lock, to hand a message to <paramref name="consumer"/>.</summary>
+    internal bool TryDeliver(AmqpConsumer consumer, in QueueEntry entry)
+    {
+        var output = _connection.Output;
+        lock (_deliveryLock)
+        {
+            if (IsClosing || !_consumers.ContainsKey(consumer.Tag)) return false;
+            if (consumer.NoAck)
+            {
+                if (output.IsCongested)
+                {
+                    consumer.Blocked = true;
+                    _connection.NoteOutputBlocked();
+                    return false;
+                }
+            }
+            else
+            {
+                if (consumer.PrefetchLimit != 0 && consumer.Unacked >= consumer.PrefetchLimit)
+                {
+                    consumer.Blocked = true;
+                    return false;
+                }
+                if (_channelPrefetch != 0 && _channelUnacked >= _channelPrefetch)
+                {
+                    consumer.Blocked = true;
+                    _blockedOnChannelLimit = true;
+                    return false;
+                }
+                consumer.Unacked++;
+                _channelUnacked++;
+            }
+            var tag = ++_lastDeliveryTag;
+            if (!consumer.NoAck) _unacked.Add(tag, consumer.Queue, entry, consumer);
+            var message = entry.Message;
+            lock (output.Sync)
+            {
+                FrameWriter.WriteMethodFrame(output.Buffer, Number,
+                    new BasicDeliver(consumer.Tag, tag, entry.Redelivered, message.Exchange, message.RoutingKey));
+                WriteContent(message);
+            }
+        }
+        output.Signal();
+        return true;
+    }
+
+    /// <summary>After output congestion cleared: resume the no-ack consumers that waited for it.</summary>
+    internal void ResumeOutputBlockedConsumers()
+    {
+        List<AmqpConsumer>? resume = null;
+        lock (_deliveryLock)
+        {
+            foreach (var consumer in _consumers.Values)
+            {
+                if (!consumer.NoAck || !consumer.Blocked) continue;
+                consumer.Blocked = false;
+                (resume ??= new()).Add(consumer);
+            }
+        }
+        ResumeConsumers(resume);
+    }
+
+    private List<AmqpConsumer>? TakeBlockedConsumersLocked()
+    {
+        _blockedOnChannelLimit = false;
+        List<AmqpConsumer>? blocked = null;
+        foreach (var consumer in _consumers.Values)
+        {
+            if (!consumer.Blocked) continue;
+            consumer.Blocked = false;
+            (blocked ??= new()).Add(consumer);
+        }
+        return blocked;
+    }
+
+    private static void ResumeConsumers(List<AmqpConsumer>? consumers)
+    {
+        if (consumers is null) return;
+        foreach (var consumer in consumers) consumer.Queue.ResumeDispatch();
+    }
+}

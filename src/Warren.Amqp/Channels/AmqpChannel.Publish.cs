@@ -1,0 +1,149 @@
+using System.Buffers;
+using Warren.Amqp.Connections;
+using Warren.Amqp.Framing;
+using Warren.Amqp.Protocol;
+using Warren.Broker;
+using Warren.Broker.Messages;
+
+namespace Warren.Amqp.Channels;
+
+internal sealed partial class AmqpChannel
+{
+    // Content assembly: basic.publish, then a content header, then body frames up to body-size.
+    private BasicPublish _publish;
+    private bool _awaitingHeader;
+    private MessageProperties? _properties;
+    private byte[]? _body;
+    private int _bodyReceived;
+
+    // Publisher confirms: the sequence number of the last publish and the last one confirmed.
+    private bool _confirmMode;
+    private ulong _publishSequence;
+    private ulong _confirmedUpTo;
+
+    /// <summary>True between basic.publish and its last body frame.</summary>
+    public bool IsExpectingContent => _awaitingHeader || _body is not null;
+
+    private void OnPublish(BasicPublish publish)
+    {
+        if (publish.Immediate)
+        {
+            throw AmqpException.Connection(ReplyCode.NotImplemented, "immediate=true", BasicPublish.Id);
+        }
+        // The exchange is checked now, as RabbitMQ does, so the error names basic.publish.
+        var exchange = VirtualHost.GetExchange(publish.Exchange);
+        if (exchange.Settings.Internal)
+        {
+            throw new BrokerException(BrokerError.AccessRefused,
+                $"cannot publish to internal exchange '{publish.Exchange}' in vhost '{VirtualHost.Name}'");
+        }
+        _publish = publish;
+        _awaitingHeader = true;
+    }
+
+    /// <summary>Handles a content header frame.</summary>
+    public void HandleContentHeader(ReadOnlySpan<byte> payload)
+    {
+        if (!_awaitingHeader)
+        {
+            throw AmqpException.Connection(ReplyCode.UnexpectedFrame, "expected method frame, got non method frame instead", 0);
+        }
+        var classId = ContentHeader.ReadClassId(payload);
+        if (classId != AmqpClassId.Basic)
+        {
+            throw AmqpException.Connection(ReplyCode.FrameError, $"content header for class {classId} but the method was of class 60", BasicPublish.Id);
+        }
+        var (bodySize, properties) = ContentHeader.Read(payload);
+        var maxSize = _connection.Options.MaxMessageSize;
+        if (bodySize > (ulong)maxSize)
+        {
+            throw AmqpException.Channel(ReplyCode.PreconditionFailed,
+                $"message size {bodySize} is larger than configured max size {maxSize}", BasicPublish.Id);
+        }
+        _awaitingHeader = false;
+        _properties = properties;
+        _body = bodySize == 0 ? [] : new byte[bodySize];
+        _bodyReceived = 0;
+        if (bodySize == 0) CompletePublish();
+    }
+
+    /// <summary>Handles a content body frame.</summary>
+    public void HandleContentBody(in ReadOnlySequence<byte> payload)
+    {
+        if (_body is null)
+        {
+            throw AmqpException.Connection(ReplyCode.UnexpectedFrame,
+                _awaitingHeader ? "expected content header for class 60, got non content header frame instead"
+                                : "expected method frame, got non method frame instead", 0);
+        }
+        if (payload.Length > _body.Length - _bodyReceived)
+        {
+            throw AmqpException.Connection(ReplyCode.FrameError, "content body larger than the body size of its content header", BasicPublish.Id);
+        }
+        payload.CopyTo(_body.AsSpan(_bodyReceived));
+        _bodyReceived += (int)payload.Length;
+        if (_bodyReceived == _body.Length) CompletePublish();
+    }
+
+    private void AbandonContent()
+    {
+        _awaitingHeader = false;
+        _body = null;
+        _properties = null;
+    }
+
+    private void CompletePublish()
+    {
+        var publish = _publish;
+        var message = new Message(publish.Exchange, publish.RoutingKey, _properties!, _body!);
+        AbandonContent();
+        if (_confirmMode) _publishSequence++;
+        int routed;
+        try
+        {
+            routed = VirtualHost.Publish(publish.Exchange, message);
+        }
+        catch (BrokerException e)
+        {
+            // The exchange went away between basic.publish and the end of its content.
+            throw AmqpException.For((ushort)e.Error, e.Message, BasicPublish.Id);
+        }
+        if (routed == 0 && publish.Mandatory) SendReturn(ReplyCode.NoRoute, "NO_ROUTE", message);
+        if (_confirmMode) _connection.ScheduleConfirms(this);
+    }
+
+    private void SendReturn(ushort replyCode, string replyText, Message message)
+    {
+        var output = _connection.Output;
+        lock (output.Sync)
+        {
+            FrameWriter.WriteMethodFrame(output.Buffer, Number, new BasicReturn(replyCode, replyText, message.Exchange, message.RoutingKey));
+            WriteContent(message);
+        }
+        output.Signal();
+    }
+
+    /// <summary>Writes a content header and body frames; the caller holds the output lock.</summary>
+    private void WriteContent(Message message)
+    {
+        var output = _connection.Output;
+        FrameWriter.WriteContentHeaderFrame(output.Buffer, Number, (ulong)message.Body.Length, message.Properties);
+        FrameWriter.WriteBodyFrames(output.Buffer, Number, message.Body, _connection.FrameMax);
+    }
+
+    private void OnConfirmSelect(ConfirmSelect select)
+    {
+        _confirmMode = true;
+        if (!select.NoWait) Send(new ConfirmSelectOk());
+    }
+
+    /// <summary>Acknowledges, in one basic.ack with multiple set, every publish confirmed since the last call. Called once per read batch.</summary>
+    public void FlushConfirms()
+    {
+        if (_confirmedUpTo == _publishSequence || IsClosing) return;
+        var upTo = _publishSequence;
+        var single = upTo == _confirmedUpTo + 1;
+        _confirmedUpTo = upTo;
+        Send(new BasicAck(upTo, Multiple: !single));
+    }
+}

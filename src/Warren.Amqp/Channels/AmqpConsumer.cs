@@ -1,0 +1,30 @@
+using Warren.Broker.Consumers;
+using Warren.Broker.Queues;
+
+namespace Warren.Amqp.Channels;
+
+/// <summary>A basic.consume subscription of one channel.</summary>
+internal sealed class AmqpConsumer : Consumer
+{
+    public AmqpConsumer(AmqpChannel channel, string tag, bool noAck, bool exclusive, ushort prefetchLimit)
+        : base(tag, noAck, exclusive)
+    {
+        Channel = channel;
+        PrefetchLimit = prefetchLimit;
+    }
+
+    public AmqpChannel Channel { get; }
+
+    /// <summary>Per-consumer prefetch (basic.qos global=false); 0 is unlimited.</summary>
+    public ushort PrefetchLimit { get; }
+
+    /// <summary>Deliveries awaiting acknowledgement; guarded by the channel's delivery lock.</summary>
+    public int Unacked { get; set; }
+
+    /// <summary>Refused a delivery and waits for capacity; guarded by the channel's delivery lock.</summary>
+    public bool Blocked { get; set; }
+
+    protected override bool TryDeliver(in QueueEntry entry) => Channel.TryDeliver(this, entry);
+
+    protected override void OnCancelledByBroker() => Channel.OnConsumerCancelledByBroker(this);
+}

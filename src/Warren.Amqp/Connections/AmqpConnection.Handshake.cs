@@ -1,0 +1,271 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Warren.Amqp.Framing;
+using Warren.Amqp.Protocol;
+using Warren.Broker.Routing;
+
+namespace Warren.Amqp.Connections;
+
+public sealed partial class AmqpConnection
+{
+    private static readonly string s_version =
+        typeof(AmqpConnection).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    private void SendStart()
+    {
+        // Capabilities list only what Warren implements; clients switch features on by them.
+        var capabilities = new Dictionary<string, object?>
+        {
+            ["publisher_confirms"] = true,
+            ["exchange_exchange_bindings"] = true,
+            ["basic.nack"] = true,
+            ["consumer_cancel_notify"] = true,
+            ["per_consumer_qos"] = true,
+            ["authentication_failure_close"] = true,
+        };
+        var properties = new Dictionary<string, object?>
+        {
+            ["product"] = "Warren",
+            ["version"] = s_version,
+            ["platform"] = $".NET {Environment.Version}",
+            ["copyright"] = "The Warren authors",
+            ["information"] = "An AMQP 0-9-1 broker for .NET; see README.md",
+            ["cluster_name"] = $"warren@{Environment.MachineName}",
+            ["capabilities"] = capabilities,
+        };
+        SendOnChannel0(new ConnectionStart(0, 9, properties, "PLAIN AMQPLAIN", "en_US"));
+    }
+
+    private void HandleConnectionMethod(uint methodId, ReadOnlySpan<byte> arguments)
+    {
+        switch (_state, methodId)
+        {
+            case (State.AwaitingStartOk, ConnectionStartOk.Id): OnStartOk(ConnectionStartOk.ReadFrom(arguments)); break;
+            case (State.AwaitingTuneOk, ConnectionTuneOk.Id): OnTuneOk(ConnectionTuneOk.ReadFrom(arguments)); break;
+            case (State.AwaitingOpen, ConnectionOpen.Id): OnOpen(ConnectionOpen.ReadFrom(arguments)); break;
+            case (State.Open, ConnectionClose.Id): OnClientClose(); break;
+            case (State.Open, ConnectionUpdateSecret.Id): SendOnChannel0(new ConnectionUpdateSecretOk()); break;
+            case (State.Open, ConnectionBlocked.Id or ConnectionUnblocked.Id): break;
+            case (_, ConnectionClose.Id): OnClientClose(); break;
+            default:
+                if (MethodNames.IsKnown(methodId))
+                {
+                    throw AmqpException.Connection(ReplyCode.CommandInvalid, $"{MethodNames.Of(methodId)} not allowed here", methodId);
+                }
+                throw Channels.AmqpChannel.UnknownMethod(methodId);
+        }
+    }
+
+    private void OnStartOk(ConnectionStartOk startOk)
+    {
+        if (startOk.ClientProperties is { } client)
+        {
+            if (client.TryGetValue("connection_name", out var name) && ArgumentTables.TryGetString(name, out var text)) ClientName = text;
+            if (client.TryGetValue("capabilities", out var caps) && caps is IReadOnlyDictionary<string, object?> capabilities
+                && capabilities.TryGetValue("consumer_cancel_notify", out var notify) && notify is true)
+            {
+                ClientWantsCancelNotifications = true;
+            }
+        }
+        if (!TryReadCredentials(startOk.Mechanism, startOk.Response, out var user, out var password))
+        {
+            throw AmqpException.Connection(ReplyCode.CommandInvalid,
+                $"unknown authentication mechanism '{startOk.Mechanism}'", ConnectionStartOk.Id);
+        }
+        if (_broker.Users.Authenticate(user, password, IsLoopback) is null)
+        {
+            _logger.LogWarning("Login refused for user '{User}' from {Remote}", user, RemoteEndPoint);
+            throw AmqpException.Connection(ReplyCode.AccessRefused,
+                $"Login was refused using authentication mechanism {startOk.Mechanism}. For details see the broker logfile.", ConnectionStartOk.Id);
+        }
+        UserName = user;
+        _state = State.AwaitingTuneOk;
+        SendOnChannel0(new ConnectionTune(Options.ChannelMax, Options.FrameMax, Options.Heartbeat));
+    }
+
+    private static bool TryReadCredentials(string mechanism, byte[] response, out string user, out string password)
+    {
+        user = password = "";
+        switch (mechanism)
+        {
+            case "PLAIN":
+            {
+                // PLAIN: [authzid] NUL authcid NUL passwd (RFC 4616).
+                var text = Encoding.UTF8.GetString(response);
+                var parts = text.Split('\0');
+                if (parts.Length != 3) return true; // malformed: refused as bad credentials
+                (user, password) = (parts[1], parts[2]);
+                return true;
+            }
+            case "AMQPLAIN":
+            {
+                // AMQPLAIN: a field table without its length prefix, holding LOGIN and PASSWORD.
+                var withLength = new byte[response.Length + 4];
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(withLength, (uint)response.Length);
+                response.CopyTo(withLength, 4);
+                var reader = new WireReader(withLength);
+                var table = reader.ReadTable();
+                if (table is not null && table.TryGetValue("LOGIN", out var login) && table.TryGetValue("PASSWORD", out var secret))
+                {
+                    ArgumentTables.TryGetString(login, out user);
+                    ArgumentTables.TryGetString(secret, out password);
+                }
+                return true;
+            }
+            default:
+                return false;
+        }
+    }
+
+    private void OnTuneOk(ConnectionTuneOk tuneOk)
+    {
+        var frameMax = tuneOk.FrameMax == 0 ? Options.FrameMax : tuneOk.FrameMax;
+        if (frameMax < AmqpConstants.FrameMinSize)
+        {
+            throw AmqpException.Connection(ReplyCode.NotAllowed, $"frame_max={frameMax} < {AmqpConstants.FrameMinSize} min size", ConnectionTuneOk.Id);
+        }
+        if (frameMax > Options.FrameMax)
+        {
+            throw AmqpException.Connection(ReplyCode.NotAllowed, $"frame_max={frameMax} > {Options.FrameMax} max size", ConnectionTuneOk.Id);
+        }
+        if (tuneOk.ChannelMax > Options.ChannelMax)
+        {
+            throw AmqpException.Connection(ReplyCode.NotAllowed, $"channel_max={tuneOk.ChannelMax} > {Options.ChannelMax} max", ConnectionTuneOk.Id);
+        }
+        FrameMax = frameMax;
+        _frameMaxIn = frameMax;
+        _channelMax = tuneOk.ChannelMax == 0 ? Options.ChannelMax : tuneOk.ChannelMax;
+        // The client has the last word on heartbeats: tune-ok carries the interval both sides use.
+        _heartbeat = tuneOk.Heartbeat;
+        _state = State.AwaitingOpen;
+    }
+
+    private void OnOpen(ConnectionOpen open)
+    {
+        if (!_broker.TryGetVirtualHost(open.VirtualHost, out var virtualHost))
+        {
+            throw AmqpException.Connection(ReplyCode.NotAllowed, $"vhost {open.VirtualHost} not found", ConnectionOpen.Id);
+        }
+        if (_broker.Users.CanAccess(UserName!, open.VirtualHost) is false)
+        {
+            throw AmqpException.Connection(ReplyCode.NotAllowed,
+                $"access to vhost '{open.VirtualHost}' refused for user '{UserName}'", ConnectionOpen.Id);
+        }
+        VirtualHost = virtualHost;
+        _state = State.Open;
+        SendOnChannel0(new ConnectionOpenOk());
+        _logger.LogDebug("Connection from {Remote} opened vhost '{VirtualHost}' as '{User}'", RemoteEndPoint, open.VirtualHost, UserName);
+    }
+
+    private void OnClientClose()
+    {
+        ReleaseResources();
+        SendOnChannel0(new ConnectionCloseOk());
+        _terminate = true;
+    }
+
+    private void HandleFrameWhileClosing(in Frame frame)
+    {
+        if (frame.Type != AmqpConstants.FrameMethod || frame.Channel != 0 || frame.Payload.Length < 4) return;
+        Span<byte> id = stackalloc byte[4];
+        frame.Payload.Slice(0, 4).CopyTo(id);
+        var methodId = AmqpMethodId.Read(id);
+        if (methodId == ConnectionCloseOk.Id) _terminate = true;
+        else if (methodId == ConnectionClose.Id)
+        {
+            SendOnChannel0(new ConnectionCloseOk());
+            _terminate = true;
+        }
+    }
+
+    /// <summary>Sends connection.close for an error; the connection ends at close-ok, at the timeout, or at once when framing is lost.</summary>
+    private void CloseWithError(AmqpException error, bool waitForCloseOk)
+    {
+        if (_state == State.Closing) return;
+        var beforeOpen = _state != State.Open;
+        _state = State.Closing;
+        if (error.ReplyCode != ReplyCode.AccessRefused)
+        {
+            _logger.LogInformation("Closing connection from {Remote}: {Code} {Text}", RemoteEndPoint, error.ReplyCode, error.ReplyText);
+        }
+        ReleaseResources();
+        SendOnChannel0(new ConnectionClose(error.ReplyCode, error.ReplyText, AmqpMethodId.ClassId(error.MethodId), AmqpMethodId.MethodIndex(error.MethodId)));
+        if (!waitForCloseOk || beforeOpen && error.ReplyCode != ReplyCode.AccessRefused) _terminate = true;
+        else _reading?.CancelAfter(Options.CloseTimeout);
+    }
+
+    private void SendOnChannel0<T>(in T method) where T : IAmqpMethod
+    {
+        lock (Output.Sync) FrameWriter.WriteMethodFrame(Output.Buffer, 0, method);
+        Output.Signal();
+    }
+
+    private Task StartHeartbeats(CancellationToken cancellationToken) => RunHeartbeatsAsync(_heartbeat, cancellationToken);
+
+    // Sends a heartbeat when nothing else went out for half the interval; gives up on a peer
+    // silent for two intervals (RabbitMQ's rule).
+    private async Task RunHeartbeatsAsync(ushort seconds, CancellationToken cancellationToken)
+    {
+        var interval = TimeSpan.FromSeconds(seconds);
+        using var timer = new PeriodicTimer(interval / 2);
+        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var now = Environment.TickCount64;
+            if (now - Volatile.Read(ref _lastReadTicks) > 2 * interval.TotalMilliseconds)
+            {
+                _logger.LogWarning("Missed heartbeats from {Remote}, timeout: {Seconds}s; closing", RemoteEndPoint, seconds);
+                await _reading!.CancelAsync().ConfigureAwait(false);
+                return;
+            }
+            if (now - Output.LastWriteTicks >= interval.TotalMilliseconds / 2)
+            {
+                lock (Output.Sync) FrameWriter.WriteHeartbeat(Output.Buffer);
+                Output.Signal();
+            }
+        }
+    }
+
+    internal void TrackExclusiveQueue(Broker.Queues.Queue queue)
+    {
+        if (!_exclusiveQueues.Contains(queue)) _exclusiveQueues.Add(queue);
+    }
+
+    internal void ScheduleConfirms(Channels.AmqpChannel channel)
+    {
+        if (!_confirmsDue.Contains(channel)) _confirmsDue.Add(channel);
+    }
+
+    private void FlushConfirms()
+    {
+        foreach (var channel in _confirmsDue) channel.FlushConfirms();
+        _confirmsDue.Clear();
+    }
+
+    internal void NoteOutputBlocked() => Volatile.Write(ref _outputBlocked, true);
+
+    private void OnOutputDrained()
+    {
+        if (!Volatile.Read(ref _outputBlocked)) return;
+        Volatile.Write(ref _outputBlocked, false);
+        Channels.AmqpChannel[] channels;
+        lock (_channels) channels = [.. _channels.Values];
+        foreach (var channel in channels) channel.ResumeOutputBlockedConsumers();
+    }
+
+    // Releases channels (requeueing their unacknowledged deliveries) and deletes exclusive queues. Idempotent.
+    private void ReleaseResources()
+    {
+        Channels.AmqpChannel[] channels;
+        lock (_channels)
+        {
+            channels = [.. _channels.Values];
+            _channels.Clear();
+        }
+        foreach (var channel in channels) channel.Release();
+        _confirmsDue.Clear();
+        foreach (var queue in _exclusiveQueues) VirtualHost?.DeleteQueue(queue);
+        _exclusiveQueues.Clear();
+    }
+}

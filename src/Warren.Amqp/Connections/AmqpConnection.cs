@@ -1,0 +1,331 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Warren.Amqp.Channels;
+using Warren.Amqp.Framing;
+using Warren.Amqp.Output;
+using Warren.Amqp.Protocol;
+using Warren.Broker;
+using Warren.Broker.Queues;
+using Warren.Broker.VirtualHosts;
+
+namespace Warren.Amqp.Connections;
+
+/// <summary>
+/// One AMQP 0-9-1 connection over a duplex pipe: the handshake, channel 0, heartbeats, and the
+/// dispatch of frames to channels. The transport only moves bytes, so tests and benchmarks can
+/// drive a connection in memory.
+/// </summary>
+public sealed partial class AmqpConnection
+{
+    private enum State { AwaitingHeader, AwaitingStartOk, AwaitingTuneOk, AwaitingOpen, Open, Closing }
+
+    private readonly Broker.Broker _broker;
+    private readonly IDuplexPipe _transport;
+    private readonly ILogger _logger;
+    private readonly Dictionary<ushort, AmqpChannel> _channels = new();
+    private readonly List<AmqpChannel> _confirmsDue = new();
+    private readonly List<Queue> _exclusiveQueues = new();
+    private State _state = State.AwaitingHeader;
+    private bool _terminate;
+    private bool _outputBlocked;
+    private uint _frameMaxIn = AmqpConstants.FrameMinSize;
+    private ushort _channelMax;
+    private ushort _heartbeat;
+    private long _lastReadTicks = Environment.TickCount64;
+    private CancellationTokenSource? _reading;
+
+    /// <summary>Creates a connection; <see cref="RunAsync"/> serves it.</summary>
+    public AmqpConnection(Broker.Broker broker, IDuplexPipe transport, AmqpOptions options, EndPoint? remoteEndPoint, ILogger logger)
+    {
+        _broker = broker;
+        _transport = transport;
+        _logger = logger;
+        Options = options;
+        RemoteEndPoint = remoteEndPoint;
+        Output = new FrameOutput(transport.Output) { Drained = OnOutputDrained };
+    }
+
+    /// <summary>The peer's address, when known.</summary>
+    public EndPoint? RemoteEndPoint { get; }
+
+    /// <summary>The name the client gave itself (connection_name client property), if any.</summary>
+    public string? ClientName { get; private set; }
+
+    /// <summary>The authenticated user, once the handshake got that far.</summary>
+    public string? UserName { get; private set; }
+
+    internal AmqpOptions Options { get; }
+
+    internal FrameOutput Output { get; }
+
+    internal VirtualHost? VirtualHost { get; private set; }
+
+    /// <summary>Negotiated frame-max: the largest frame either side may send.</summary>
+    internal uint FrameMax { get; private set; } = AmqpConstants.FrameMinSize;
+
+    internal bool ClientWantsCancelNotifications { get; private set; }
+
+    private bool IsLoopback => RemoteEndPoint is not IPEndPoint ip || IPAddress.IsLoopback(ip.Address);
+
+    /// <summary>Serves the connection until it closes. Client faults end the connection, never the caller.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _reading = reading;
+        var writer = Output.RunAsync(cancellationToken);
+        Task? heartbeats = null;
+        try
+        {
+            if (await ReadProtocolHeaderAsync(reading.Token).ConfigureAwait(false))
+            {
+                SendStart();
+                await ReadFramesAsync(reading.Token, () => heartbeats ??= StartHeartbeats(reading.Token)).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Closed by a timeout, a missed heartbeat or the server stopping.
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            _logger.LogDebug(e, "Connection from {Remote} ended", RemoteEndPoint);
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Connection from {Remote} failed", RemoteEndPoint);
+        }
+        finally
+        {
+            ReleaseResources();
+            Output.Complete();
+            try
+            {
+                await writer.WaitAsync(Options.CloseTimeout, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is TimeoutException or OperationCanceledException or IOException or System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException)
+            {
+                // The peer is gone or stuck: nothing more can be sent.
+            }
+            await reading.CancelAsync().ConfigureAwait(false);
+            if (heartbeats is not null) await heartbeats.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await _transport.Input.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Closes the connection from the server side (e.g. at shutdown) with 320 CONNECTION_FORCED.</summary>
+    public void CloseForced(string reason)
+    {
+        var output = Output;
+        lock (output.Sync)
+        {
+            FrameWriter.WriteMethodFrame(output.Buffer, 0,
+                new ConnectionClose(ReplyCode.ConnectionForced, $"CONNECTION_FORCED - {reason}", 0, 0));
+        }
+        output.Signal();
+        _reading?.CancelAfter(Options.CloseTimeout);
+    }
+
+    private async Task<bool> ReadProtocolHeaderAsync(CancellationToken cancellationToken)
+    {
+        var input = _transport.Input;
+        while (true)
+        {
+            var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            if (buffer.Length >= 8)
+            {
+                Span<byte> header = stackalloc byte[8];
+                buffer.Slice(0, 8).CopyTo(header);
+                input.AdvanceTo(buffer.GetPosition(8));
+                if (header.SequenceEqual(AmqpConstants.ProtocolHeader))
+                {
+                    _state = State.AwaitingStartOk;
+                    return true;
+                }
+                // Any other header, another AMQP version included, is answered with ours, then the socket closes.
+                lock (Output.Sync) Output.Buffer.Write(AmqpConstants.ProtocolHeader);
+                Output.Signal();
+                return false;
+            }
+            if (result.IsCompleted) return false;
+            input.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    private async Task ReadFramesAsync(CancellationToken cancellationToken, Func<Task> startHeartbeats)
+    {
+        var input = _transport.Input;
+        while (!_terminate)
+        {
+            var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            _lastReadTicks = Environment.TickCount64;
+            try
+            {
+                while (!_terminate && FrameParser.TryReadFrame(ref buffer, _frameMaxIn, out var frame)) HandleFrame(in frame);
+            }
+            catch (AmqpFrameException e)
+            {
+                // Framing is lost: report and close without waiting for close-ok.
+                CloseWithError(AmqpException.Connection(e.ReplyCode, StripCodeName(e.Message)), waitForCloseOk: false);
+            }
+            FlushConfirms();
+            input.AdvanceTo(buffer.Start, buffer.End);
+            if (_state == State.Open && _heartbeat > 0) _ = startHeartbeats();
+            if (result.IsCompleted) break;
+        }
+    }
+
+    // Frame errors carry RabbitMQ's full text ("FRAME_ERROR - ..."); AmqpException adds the code name itself.
+    private static string StripCodeName(string text)
+    {
+        var prefix = AmqpException.CodeName(ReplyCode.FrameError) + " - ";
+        return text.StartsWith(prefix, StringComparison.Ordinal) ? text[prefix.Length..] : text;
+    }
+
+    private void HandleFrame(in Frame frame)
+    {
+        if (_state == State.Closing)
+        {
+            HandleFrameWhileClosing(frame);
+            return;
+        }
+        uint methodId = 0;
+        AmqpChannel? channel = null;
+        try
+        {
+            switch (frame.Type)
+            {
+                case AmqpConstants.FrameHeartbeat:
+                    if (frame.Channel != 0) throw AmqpException.Connection(ReplyCode.FrameError, "heartbeat frame on non-zero channel");
+                    return;
+                case AmqpConstants.FrameMethod:
+                    WithContiguous(frame.Payload, (this, frame.Channel), static (payload, state) =>
+                    {
+                        state.Item1.HandleMethodFrame(state.Item2, payload);
+                        return 0;
+                    });
+                    return;
+                case AmqpConstants.FrameHeader:
+                    channel = ContentChannel(frame.Channel);
+                    if (channel.IsClosing) return; // dropped, as everything on a closing channel
+                    WithContiguous(frame.Payload, channel, static (payload, c) =>
+                    {
+                        c.HandleContentHeader(payload);
+                        return 0;
+                    });
+                    return;
+                case AmqpConstants.FrameBody:
+                    channel = ContentChannel(frame.Channel);
+                    if (channel.IsClosing) return;
+                    channel.HandleContentBody(frame.Payload);
+                    return;
+                default:
+                    throw AmqpException.Connection(ReplyCode.FrameError, $"unknown frame type {frame.Type}");
+            }
+        }
+        catch (AmqpException e) when (!e.ClosesConnection && (channel ??= FindChannel(frame.Channel)) is not null)
+        {
+            channel.CloseWithError(e);
+        }
+        catch (AmqpException e)
+        {
+            CloseWithError(e, waitForCloseOk: true);
+        }
+        catch (AmqpDecodeException e)
+        {
+            CloseWithError(AmqpException.Connection(e.ReplyCode, e.Message, methodId), waitForCloseOk: true);
+        }
+    }
+
+    private void HandleMethodFrame(ushort channelNumber, ReadOnlySpan<byte> payload)
+    {
+        var methodId = AmqpMethodId.Read(payload);
+        var arguments = payload[4..];
+        try
+        {
+            if (channelNumber == 0)
+            {
+                HandleConnectionMethod(methodId, arguments);
+                return;
+            }
+            if (_state != State.Open)
+            {
+                throw AmqpException.Connection(ReplyCode.ChannelError, $"expected 'connection.open' before channel methods", methodId);
+            }
+            if (!_channels.TryGetValue(channelNumber, out var channel))
+            {
+                OpenNewChannel(channelNumber, methodId);
+                return;
+            }
+            if (channel.IsClosing)
+            {
+                // After channel.close, only close-ok (or a crossing close) matters; everything else is dropped.
+                if (methodId == ChannelCloseOk.Id) _channels.Remove(channelNumber);
+                else if (methodId == ChannelClose.Id)
+                {
+                    channel.Send(new ChannelCloseOk());
+                    _channels.Remove(channelNumber);
+                }
+                return;
+            }
+            channel.HandleMethod(methodId, arguments);
+        }
+        catch (AmqpException e) when (e.MethodId == 0)
+        {
+            throw new AmqpException(e.ReplyCode, e.Message, methodId, e.ClosesConnection);
+        }
+        catch (AmqpDecodeException e)
+        {
+            throw AmqpException.Connection(e.ReplyCode, e.Message, methodId);
+        }
+    }
+
+    private void OpenNewChannel(ushort number, uint methodId)
+    {
+        if (methodId != ChannelOpen.Id)
+        {
+            throw AmqpException.Connection(ReplyCode.ChannelError, $"expected 'channel.open' on channel {number}", methodId);
+        }
+        if (number > _channelMax)
+        {
+            throw AmqpException.Connection(ReplyCode.ChannelError, $"channel number {number} is above the negotiated channel_max {_channelMax}", methodId);
+        }
+        var channel = new AmqpChannel(this, number);
+        lock (_channels) _channels.Add(number, channel);
+        channel.Send(new ChannelOpenOk());
+    }
+
+    private AmqpChannel ContentChannel(ushort number)
+    {
+        if (_state == State.Open && _channels.TryGetValue(number, out var channel)) return channel;
+        throw AmqpException.Connection(ReplyCode.ChannelError, $"unexpected content frame on channel {number}");
+    }
+
+    private AmqpChannel? FindChannel(ushort number) => number != 0 && _channels.TryGetValue(number, out var channel) ? channel : null;
+
+    internal void RemoveChannel(ushort number)
+    {
+        lock (_channels) _channels.Remove(number);
+    }
+
+    private static TResult WithContiguous<TState, TResult>(in ReadOnlySequence<byte> payload, TState state, ReadOnlySpanFunc<TState, TResult> action)
+    {
+        if (payload.IsSingleSegment) return action(payload.FirstSpan, state);
+        var length = (int)payload.Length;
+        var rented = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            payload.CopyTo(rented);
+            return action(rented.AsSpan(0, length), state);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private delegate TResult ReadOnlySpanFunc<in TState, out TResult>(ReadOnlySpan<byte> span, TState state);
+}

@@ -1,0 +1,105 @@
+using System.Buffers;
+using System.IO.Pipelines;
+
+namespace Warren.Amqp.Output;
+
+/// <summary>
+/// The outgoing side of a connection. Any thread writes whole frames into the current buffer
+/// under <see cref="Sync"/>; one writer loop swaps buffers and moves a whole batch to the
+/// transport with a single flush, so many frames share one system call.
+/// </summary>
+internal sealed class FrameOutput
+{
+    // Past this many unsent bytes, no-ack deliveries wait for the writer (a slow reader must not
+    // make the server buffer without bound).
+    private const int CongestionThreshold = 4 * 1024 * 1024;
+
+    private readonly PipeWriter _transport;
+    private readonly SemaphoreSlim _wakeUp = new(0);
+    private ArrayBufferWriter<byte> _current = new(64 * 1024);
+    private ArrayBufferWriter<byte> _spare = new(64 * 1024);
+    private bool _wakeUpPending;
+    private bool _completing;
+
+    public FrameOutput(PipeWriter transport) => _transport = transport;
+
+    /// <summary>Held while writing frames into <see cref="Buffer"/>.</summary>
+    public object Sync { get; } = new();
+
+    /// <summary>The buffer to write frames into; only under <see cref="Sync"/>.</summary>
+    public IBufferWriter<byte> Buffer => _current;
+
+    /// <summary>True when too many bytes wait to be sent.</summary>
+    public bool IsCongested => _current.WrittenCount > CongestionThreshold;
+
+    /// <summary>Ticks (Environment.TickCount64) of the last write to the transport.</summary>
+    public long LastWriteTicks { get; private set; } = Environment.TickCount64;
+
+    /// <summary>Raised on the writer loop after a batch went out while output was congested.</summary>
+    public Action? Drained { get; set; }
+
+    /// <summary>Wakes the writer loop to send what was written. Call after releasing <see cref="Sync"/>, or under it.</summary>
+    public void Signal()
+    {
+        lock (Sync)
+        {
+            if (_wakeUpPending) return;
+            _wakeUpPending = true;
+        }
+        _wakeUp.Release();
+    }
+
+    /// <summary>Sends what is buffered, then ends the loop.</summary>
+    public void Complete()
+    {
+        lock (Sync) _completing = true;
+        _wakeUp.Release();
+    }
+
+    /// <summary>The writer loop: runs until <see cref="Complete"/> or a transport failure.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                await _wakeUp.WaitAsync(cancellationToken).ConfigureAwait(false);
+                ArrayBufferWriter<byte> batch;
+                bool completing, wasCongested;
+                lock (Sync)
+                {
+                    wasCongested = IsCongested;
+                    batch = _current;
+                    _current = _spare;
+                    _spare = batch;
+                    _wakeUpPending = false;
+                    completing = _completing;
+                }
+                if (batch.WrittenCount > 0)
+                {
+                    var flush = await _transport.WriteAsync(batch.WrittenMemory, cancellationToken).ConfigureAwait(false);
+                    batch.ResetWrittenCount();
+                    LastWriteTicks = Environment.TickCount64;
+                    if (flush.IsCompleted) return;
+                    if (wasCongested) Drained?.Invoke();
+                }
+                if (completing)
+                {
+                    lock (Sync)
+                    {
+                        if (_current.WrittenCount > 0)
+                        {
+                            _wakeUp.Release();
+                            continue;
+                        }
+                    }
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            await _transport.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+}
