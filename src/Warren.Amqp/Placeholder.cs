@@ -1,2 +1,0 @@
-namespace Warren.Amqp;
-internal static class AmqpPlaceholder { }
