@@ -1,5 +1,30 @@
+using System.CommandLine;
+using System.Net;
+using Microsoft.Extensions.Logging;
 using Warren.Server;
 
-await using var server = await WarrenServer.StartAsync(WarrenServerOptions.Default);
-Console.WriteLine($"Warren listening on 127.0.0.1:{server.Port}");
-await Task.Delay(Timeout.Infinite);
+var port = new Option<int>("--port") { Description = "TCP port for AMQP clients (0: any free port)", DefaultValueFactory = _ => 5672 };
+var bind = new Option<string>("--bind") { Description = "Address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
+var root = new RootCommand("Warren: an AMQP 0-9-1 message broker for .NET") { port, bind };
+root.SetAction(async (parsed, cancellationToken) =>
+{
+    if (!IPAddress.TryParse(parsed.GetValue(bind), out var address))
+    {
+        Console.Error.WriteLine($"--bind: '{parsed.GetValue(bind)}' is not an IP address (e.g. 127.0.0.1, 0.0.0.0, ::1).");
+        return 2;
+    }
+    using var logging = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
+    var options = WarrenServerOptions.Default with { BindAddress = address, Port = parsed.GetValue(port) };
+    await using var server = await WarrenServer.StartAsync(options, logging, cancellationToken);
+    Console.WriteLine($"Warren {typeof(WarrenServer).Assembly.GetName().Version?.ToString(3)} listening on {server.EndPoint} (AMQP 0-9-1); Ctrl+C stops it.");
+    try
+    {
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+    }
+    catch (OperationCanceledException)
+    {
+        Console.WriteLine("Stopping.");
+    }
+    return 0;
+});
+return await root.Parse(args).InvokeAsync();

@@ -1,23 +1,66 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Warren.Amqp.Listening;
+
 namespace Warren.Server;
 
 /// <summary>
-/// A complete Warren broker listening for AMQP 0-9-1 clients. Start one with
-/// <see cref="StartAsync"/>; dispose it to stop it.
+/// A complete Warren broker listening for AMQP 0-9-1 clients: one line starts it, disposing it
+/// stops it. The <c>warren</c> executable is a thin wrapper around this type; tests and
+/// applications embed it the same way.
 /// </summary>
+/// <example>
+/// <code>
+/// await using var server = await WarrenServer.StartAsync(new WarrenServerOptions { Port = 0 });
+/// var factory = new ConnectionFactory { Uri = server.AmqpUri };
+/// </code>
+/// </example>
 public sealed class WarrenServer : IAsyncDisposable
 {
-    private WarrenServer(int port) => Port = port;
+    private readonly AmqpListener _listener;
+
+    private WarrenServer(Broker.Broker broker, AmqpListener listener)
+    {
+        Broker = broker;
+        _listener = listener;
+    }
+
+    /// <summary>The broker model (virtual hosts, queues, users), for inspection and embedding.</summary>
+    public Broker.Broker Broker { get; }
+
+    /// <summary>Where the server listens.</summary>
+    public IPEndPoint EndPoint => _listener.LocalEndPoint;
 
     /// <summary>The port the server listens on (the real one when 0 was asked for).</summary>
-    public int Port { get; }
+    public int Port => _listener.LocalEndPoint.Port;
 
-    /// <summary>The URI a client connects with, e.g. <c>amqp://guest:guest@127.0.0.1:5672/</c>.</summary>
-    public Uri AmqpUri => new($"amqp://guest:guest@127.0.0.1:{Port}/");
+    /// <summary>The URI a client on this machine connects with, e.g. <c>amqp://guest:guest@127.0.0.1:5672/</c>.</summary>
+    public Uri AmqpUri
+    {
+        get
+        {
+            var address = EndPoint.Address;
+            if (address.Equals(IPAddress.Any)) address = IPAddress.Loopback;
+            if (address.Equals(IPAddress.IPv6Any)) address = IPAddress.IPv6Loopback;
+            return new Uri($"amqp://guest:guest@{new IPEndPoint(address, Port)}/");
+        }
+    }
+
+    /// <summary>Open client connections.</summary>
+    public int ConnectionCount => _listener.ConnectionCount;
 
     /// <summary>Starts a server with the given options (the defaults when null).</summary>
-    public static Task<WarrenServer> StartAsync(WarrenServerOptions? options = null, CancellationToken cancellationToken = default)
-        => throw new NotImplementedException("placeholder until the listener lands");
+    public static Task<WarrenServer> StartAsync(WarrenServerOptions? options = null, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    {
+        options ??= WarrenServerOptions.Default;
+        options.Validate();
+        cancellationToken.ThrowIfCancellationRequested();
+        var broker = new Broker.Broker();
+        var listener = new AmqpListener(broker, new IPEndPoint(options.BindAddress, options.Port), options.Amqp, loggerFactory ?? NullLoggerFactory.Instance);
+        return Task.FromResult(new WarrenServer(broker, listener));
+    }
 
-    /// <inheritdoc />
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    /// <summary>Closes every connection (CONNECTION_FORCED, as RabbitMQ at shutdown) and stops listening.</summary>
+    public ValueTask DisposeAsync() => _listener.DisposeAsync();
 }

@@ -1,11 +1,12 @@
 using System.Net;
+using Warren.Amqp.Connections;
 
 namespace Warren.Server;
 
 /// <summary>Settings of an embedded or standalone Warren server.</summary>
 public sealed record WarrenServerOptions
 {
-    /// <summary>The defaults: 127.0.0.1:5672, RabbitMQ's default port.</summary>
+    /// <summary>The defaults: 127.0.0.1:5672, RabbitMQ's default port, RabbitMQ's protocol limits.</summary>
     public static WarrenServerOptions Default { get; } = new();
 
     /// <summary>The address to listen on. Default: loopback only.</summary>
@@ -13,4 +14,14 @@ public sealed record WarrenServerOptions
 
     /// <summary>The TCP port; 0 picks a free ephemeral port (see <see cref="WarrenServer.Port"/>).</summary>
     public int Port { get; init; } = 5672;
+
+    /// <summary>Protocol limits offered to clients.</summary>
+    public AmqpOptions Amqp { get; init; } = AmqpOptions.Default;
+
+    /// <summary>Checks the values; throws naming the option at fault.</summary>
+    public void Validate()
+    {
+        if (Port is < 0 or > 65535) throw new ArgumentOutOfRangeException(nameof(Port), Port, "Port must be between 0 and 65535 (0: any free port).");
+        Amqp.Validate();
+    }
 }

@@ -47,7 +47,7 @@ internal sealed partial class AmqpChannel
     private void OnConsume(BasicConsume consume)
     {
         var queue = VirtualHost.GetQueue(ResolveQueueName(consume.Queue, BasicConsume.Id), Owner);
-        var tag = consume.ConsumerTag.Length > 0 ? consume.ConsumerTag : VirtualHost.GenerateName("amq.ctag-");
+        var tag = consume.ConsumerTag.Length > 0 ? consume.ConsumerTag : Broker.VirtualHosts.VirtualHost.GenerateName("amq.ctag-");
         AmqpConsumer consumer;
         lock (_deliveryLock)
         {

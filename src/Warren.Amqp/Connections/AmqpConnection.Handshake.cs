@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -201,8 +202,6 @@ public sealed partial class AmqpConnection
         lock (Output.Sync) FrameWriter.WriteMethodFrame(Output.Buffer, 0, method);
         Output.Signal();
     }
-
-    private Task StartHeartbeats(CancellationToken cancellationToken) => RunHeartbeatsAsync(_heartbeat, cancellationToken);
 
     // Sends a heartbeat when nothing else went out for half the interval; gives up on a peer
     // silent for two intervals (RabbitMQ's rule).

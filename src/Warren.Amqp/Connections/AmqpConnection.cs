@@ -81,7 +81,7 @@ public sealed partial class AmqpConnection
             if (await ReadProtocolHeaderAsync(reading.Token).ConfigureAwait(false))
             {
                 SendStart();
-                await ReadFramesAsync(reading.Token, () => heartbeats ??= StartHeartbeats(reading.Token)).ConfigureAwait(false);
+                await ReadFramesAsync(() => heartbeats ??= RunHeartbeatsAsync(_heartbeat, reading.Token), reading.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
@@ -111,6 +111,7 @@ public sealed partial class AmqpConnection
             await reading.CancelAsync().ConfigureAwait(false);
             if (heartbeats is not null) await heartbeats.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await _transport.Input.CompleteAsync().ConfigureAwait(false);
+            Output.Dispose();
         }
     }
 
@@ -154,7 +155,7 @@ public sealed partial class AmqpConnection
         }
     }
 
-    private async Task ReadFramesAsync(CancellationToken cancellationToken, Func<Task> startHeartbeats)
+    private async Task ReadFramesAsync(Func<Task> startHeartbeats, CancellationToken cancellationToken)
     {
         var input = _transport.Input;
         while (!_terminate)
@@ -226,13 +227,11 @@ public sealed partial class AmqpConnection
                     throw AmqpException.Connection(ReplyCode.FrameError, $"unknown frame type {frame.Type}");
             }
         }
-        catch (AmqpException e) when (!e.ClosesConnection && (channel ??= FindChannel(frame.Channel)) is not null)
-        {
-            channel.CloseWithError(e);
-        }
         catch (AmqpException e)
         {
-            CloseWithError(e, waitForCloseOk: true);
+            channel ??= FindChannel(frame.Channel);
+            if (!e.ClosesConnection && channel is not null) channel.CloseWithError(e);
+            else CloseWithError(e, waitForCloseOk: true);
         }
         catch (AmqpDecodeException e)
         {

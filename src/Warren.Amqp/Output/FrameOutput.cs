@@ -8,7 +8,7 @@ namespace Warren.Amqp.Output;
 /// under <see cref="Sync"/>; one writer loop swaps buffers and moves a whole batch to the
 /// transport with a single flush, so many frames share one system call.
 /// </summary>
-internal sealed class FrameOutput
+internal sealed class FrameOutput : IDisposable
 {
     // Past this many unsent bytes, no-ack deliveries wait for the writer (a slow reader must not
     // make the server buffer without bound).
@@ -55,6 +55,8 @@ internal sealed class FrameOutput
         lock (Sync) _completing = true;
         _wakeUp.Release();
     }
+
+    public void Dispose() => _wakeUp.Dispose();
 
     /// <summary>The writer loop: runs until <see cref="Complete"/> or a transport failure.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
