@@ -85,6 +85,7 @@ internal static class Bytes
             {
                 case byte b: list.Add(b); break;
                 case int i: list.Add(checked((byte)i)); break;
+                case char c: list.Add(checked((byte)c)); break;
                 case byte[] bytes: list.AddRange(bytes); break;
                 case string s: list.AddRange(Encoding.UTF8.GetBytes(s)); break;
                 default: throw new ArgumentException(part.GetType().Name);
