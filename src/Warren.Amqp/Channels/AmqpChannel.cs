@@ -36,7 +36,7 @@ internal sealed partial class AmqpChannel
         if (IsExpectingContent)
         {
             throw AmqpException.Connection(ReplyCode.UnexpectedFrame,
-                $"expected content header for class 60, got non content header frame instead", methodId);
+                "expected content header for class 60, got non content header frame instead", BasicPublish.Id);
         }
         try
         {
@@ -85,12 +85,14 @@ internal sealed partial class AmqpChannel
         }
     }
 
-    /// <summary>RabbitMQ closes the connection with 540 for a method it does not know, or 503 for a known one used where it has no place.</summary>
+    /// <summary>
+    /// A method RabbitMQ cannot decode ends the connection without a connection.close (its frame
+    /// decoder fails); a known method used where it has no place is 503 COMMAND_INVALID.
+    /// </summary>
     internal static AmqpException UnknownMethod(uint methodId) =>
         MethodNames.IsKnown(methodId)
             ? AmqpException.Connection(ReplyCode.CommandInvalid, $"{MethodNames.Of(methodId)} not allowed here", methodId)
-            : AmqpException.Connection(ReplyCode.NotImplemented,
-                $"unknown method (class {AmqpMethodId.ClassId(methodId)}, method {AmqpMethodId.MethodIndex(methodId)})", methodId);
+            : AmqpException.Drop($"unknown method (class {AmqpMethodId.ClassId(methodId)}, method {AmqpMethodId.MethodIndex(methodId)})", methodId);
 
     private void OnClose()
     {

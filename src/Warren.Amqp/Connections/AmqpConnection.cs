@@ -230,7 +230,14 @@ public sealed partial class AmqpConnection
         catch (AmqpException e)
         {
             channel ??= FindChannel(frame.Channel);
-            if (!e.ClosesConnection && channel is not null) channel.CloseWithError(e);
+            if (e.DropsSocket)
+            {
+                _logger.LogInformation("Dropping connection from {Remote}: {Text}", RemoteEndPoint, e.Message);
+                ReleaseResources();
+                _state = State.Closing;
+                _terminate = true;
+            }
+            else if (!e.ClosesConnection && channel is not null) channel.CloseWithError(e);
             else CloseWithError(e, waitForCloseOk: true);
         }
         catch (AmqpDecodeException e)
@@ -276,17 +283,31 @@ public sealed partial class AmqpConnection
         {
             throw new AmqpException(e.ReplyCode, e.Message, methodId, e.ClosesConnection);
         }
-        catch (AmqpDecodeException e)
+        catch (AmqpDecodeException)
         {
-            throw AmqpException.Connection(e.ReplyCode, e.Message, methodId);
+            // RabbitMQ reports arguments it cannot decode as a frame error showing the bytes.
+            throw AmqpException.Connection(ReplyCode.FrameError, $"cannot decode {ErlangBinary(arguments)}", methodId);
         }
+    }
+
+    // Bytes as Erlang prints a binary: <<0,0,10,97>>, at most 64 shown.
+    private static string ErlangBinary(ReadOnlySpan<byte> bytes)
+    {
+        var text = new System.Text.StringBuilder("<<");
+        for (var i = 0; i < Math.Min(bytes.Length, 64); i++)
+        {
+            if (i > 0) text.Append(',');
+            text.Append(bytes[i]);
+        }
+        if (bytes.Length > 64) text.Append(",...");
+        return text.Append(">>").ToString();
     }
 
     private void OpenNewChannel(ushort number, uint methodId)
     {
         if (methodId != ChannelOpen.Id)
         {
-            throw AmqpException.Connection(ReplyCode.ChannelError, $"expected 'channel.open' on channel {number}", methodId);
+            throw AmqpException.Connection(ReplyCode.ChannelError, "expected 'channel.open'", methodId);
         }
         if (number > _channelMax)
         {

@@ -24,10 +24,19 @@ internal sealed class AmqpException : Exception
     public bool ClosesConnection { get; }
 
     /// <summary>The reply text as RabbitMQ writes it: "NOT_FOUND - no queue 'q' in vhost '/'".</summary>
-    public string ReplyText => $"{CodeName(ReplyCode)} - {Message}";
+    public string ReplyText => Truncate($"{CodeName(ReplyCode)} - {Message}");
+
+    /// <summary>A reply text is a short string: RabbitMQ cuts longer ones to 252 characters and appends "...".</summary>
+    public static string Truncate(string text) => System.Text.Encoding.UTF8.GetByteCount(text) <= 255 ? text : text[..Math.Min(text.Length, 252)] + "...";
 
     /// <summary>An error that closes the connection. Soft codes (4xx) stay channel errors unless said otherwise.</summary>
     public static AmqpException Connection(ushort replyCode, string text, uint methodId = 0) => new(replyCode, text, methodId, true);
+
+    /// <summary>A fault after which RabbitMQ drops the socket without a connection.close (an unknown method).</summary>
+    public static AmqpException Drop(string text, uint methodId) => new(0, text, methodId, true) { DropsSocket = true };
+
+    /// <summary>The connection ends at once, nothing sent.</summary>
+    public bool DropsSocket { get; private init; }
 
     public static AmqpException Channel(ushort replyCode, string text, uint methodId) => new(replyCode, text, methodId, false);
 

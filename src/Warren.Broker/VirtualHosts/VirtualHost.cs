@@ -71,12 +71,9 @@ public sealed partial class VirtualHost
     /// <summary>Declares an exchange, or checks an existing one is equivalent (406 otherwise).</summary>
     public Exchange DeclareExchange(string name, string type, ExchangeSettings settings, bool passive)
     {
-        if (passive)
-        {
-            // A passive declare of a reserved name still just checks existence (RabbitMQ).
-            return GetExchange(name);
-        }
+        // Even a passive declare of the default exchange is refused (RabbitMQ 3.10).
         if (name.Length == 0) throw new BrokerException(BrokerError.AccessRefused, "operation not permitted on the default exchange");
+        if (passive) return GetExchange(name);
         if (name.StartsWith(ReservedPrefix, StringComparison.Ordinal) && !_exchanges.ContainsKey(name))
         {
             throw new BrokerException(BrokerError.AccessRefused, $"exchange name '{name}' contains reserved prefix 'amq.*'");
@@ -89,7 +86,7 @@ public sealed partial class VirtualHost
                 return existing;
             }
             var created = Exchange.Create(name, type, settings)
-                ?? throw new BrokerException(BrokerError.CommandInvalid, $"invalid exchange type '{type}'");
+                ?? throw new BrokerException(BrokerError.CommandInvalid, $"unknown exchange type '{type}'");
             _exchanges[name] = created;
             return created;
         }
@@ -103,8 +100,19 @@ public sealed partial class VirtualHost
         if (current.Durable != settings.Durable) throw Inequivalent("durable", what, settings.Durable, current.Durable);
         if (current.AutoDelete != settings.AutoDelete) throw Inequivalent("auto_delete", what, settings.AutoDelete, current.AutoDelete);
         if (current.Internal != settings.Internal) throw Inequivalent("internal", what, settings.Internal, current.Internal);
-        CheckArguments(what, settings.Arguments, current.Arguments);
+        CheckArguments(what, settings.Arguments, current.Arguments, ExchangeArgumentKeys);
     }
+
+    // RabbitMQ compares only the arguments it knows when checking a redeclaration; others may differ.
+    private static readonly string[] ExchangeArgumentKeys = ["alternate-exchange"];
+
+    private static readonly string[] QueueArgumentKeys =
+    [
+        "x-expires", "x-message-ttl", "x-dead-letter-exchange", "x-dead-letter-routing-key", "x-max-length",
+        "x-max-length-bytes", "x-max-in-memory-length", "x-max-in-memory-bytes", "x-max-priority", "x-overflow",
+        "x-queue-mode", "x-queue-version", "x-single-active-consumer", "x-queue-type", "x-quorum-initial-group-size",
+        "x-max-age", "x-stream-max-segment-size-bytes", "x-initial-cluster-size", "x-queue-leader-locator", "x-delivery-limit",
+    ];
 
     private static BrokerException Inequivalent(string arg, string what, object received, object current) =>
         new(BrokerError.PreconditionFailed,
@@ -112,32 +120,32 @@ public sealed partial class VirtualHost
 
     private static string Lower(object value) => value is bool b ? (b ? "true" : "false") : value.ToString() ?? "";
 
-    private static void CheckArguments(string what, IReadOnlyDictionary<string, object?>? received, IReadOnlyDictionary<string, object?>? current)
+    private static void CheckArguments(string what, IReadOnlyDictionary<string, object?>? received, IReadOnlyDictionary<string, object?>? current, string[] keys)
     {
-        if (ArgumentTables.AreEqual(received, current)) return;
-        // Name the first argument that differs, as RabbitMQ does.
-        foreach (var (key, value) in received ?? new Dictionary<string, object?>())
+        foreach (var key in keys)
         {
-            if (current is null || !current.TryGetValue(key, out var existing))
+            object? newValue = null, oldValue = null;
+            var hasNew = received is not null && received.TryGetValue(key, out newValue);
+            var hasOld = current is not null && current.TryGetValue(key, out oldValue);
+            if (!hasNew && !hasOld) continue;
+            if (hasNew && hasOld)
             {
+                if (ArgumentTables.ValuesEqual(newValue, oldValue) || SameNumber(newValue, oldValue)) continue;
+                // Both present: RabbitMQ names the bare values.
                 throw new BrokerException(BrokerError.PreconditionFailed,
-                    $"inequivalent arg '{key}' {what}: received the value '{Describe(value)}' of type '{TypeName(value)}' but current is none");
+                    $"inequivalent arg '{key}' {what}: received '{Describe(newValue)}' but current is '{Describe(oldValue)}'");
             }
-            if (!ArgumentTables.ValuesEqual(value, existing))
-            {
-                throw new BrokerException(BrokerError.PreconditionFailed,
-                    $"inequivalent arg '{key}' {what}: received the value '{Describe(value)}' of type '{TypeName(value)}' but current is the value '{Describe(existing)}' of type '{TypeName(existing)}'");
-            }
-        }
-        foreach (var (key, value) in current!)
-        {
-            if (received is null || !received.ContainsKey(key))
-            {
-                throw new BrokerException(BrokerError.PreconditionFailed,
-                    $"inequivalent arg '{key}' {what}: received none but current is the value '{Describe(value)}' of type '{TypeName(value)}'");
-            }
+            throw new BrokerException(BrokerError.PreconditionFailed,
+                $"inequivalent arg '{key}' {what}: received {Typed(hasNew, newValue)} but current is {Typed(hasOld, oldValue)}");
         }
     }
+
+    // Integers of different widths are the same class of value to RabbitMQ.
+    private static bool SameNumber(object? a, object? b) =>
+        ArgumentTables.TryGetInteger(a, out var x) && ArgumentTables.TryGetInteger(b, out var y) && x == y;
+
+    private static string Typed(bool present, object? value) =>
+        present ? $"the value '{Describe(value)}' of type '{TypeName(value)}'" : "none";
 
     private static string Describe(object? value) => ArgumentTables.TryGetString(value, out var s) ? s : value?.ToString() ?? "void";
 
@@ -215,7 +223,7 @@ public sealed partial class VirtualHost
                 if (current.Durable != settings.Durable) throw Inequivalent("durable", what, settings.Durable, current.Durable);
                 if (current.AutoDelete != settings.AutoDelete) throw Inequivalent("auto_delete", what, settings.AutoDelete, current.AutoDelete);
                 if (current.Exclusive != settings.Exclusive) throw Inequivalent("exclusive", what, settings.Exclusive, current.Exclusive);
-                CheckArguments(what, settings.Arguments, current.Arguments);
+                CheckArguments(what, settings.Arguments, current.Arguments, QueueArgumentKeys);
                 return new QueueDeclared(existing, existing.MessageCount, existing.ConsumerCount);
             }
             var queue = new Queue(name, Name, settings, settings.Exclusive ? connection : null);
