@@ -136,14 +136,15 @@ public abstract class RoutingTests(BrokerTarget target) : InteropTest(target)
     {
         var ch = await OpenChannelAsync(confirms: false);
         var x = await DeclareExchangeAsync(ch, ExchangeType.Direct);
-        var returned = new TaskCompletionSource<BasicReturnEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
-        ch.BasicReturnAsync += (_, e) => { returned.TrySetResult(e); return Task.CompletedTask; };
+        // The body's memory belongs to the client only while the handler runs: read it there.
+        var returned = new TaskCompletionSource<(BasicReturnEventArgs Args, string Body)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        ch.BasicReturnAsync += (_, e) => { returned.TrySetResult((e, Text(e.Body))); return Task.CompletedTask; };
 
         await PublishAsync(ch, x, "nowhere", "bounce", new BasicProperties { MessageId = "m1" }, mandatory: true);
 
-        var r = await returned.Task.WaitAsync(Timeout, Ct);
+        var (r, body) = await returned.Task.WaitAsync(Timeout, Ct);
         Assert.Equal((312, "NO_ROUTE", x, "nowhere", "bounce", "m1"),
-            (r.ReplyCode, r.ReplyText, r.Exchange, r.RoutingKey, Text(r.Body), r.BasicProperties.MessageId));
+            (r.ReplyCode, r.ReplyText, r.Exchange, r.RoutingKey, body, r.BasicProperties.MessageId));
         Assert.True(ch.IsOpen);
     }
 

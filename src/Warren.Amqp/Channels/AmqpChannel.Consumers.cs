@@ -58,11 +58,10 @@ internal sealed partial class AmqpChannel
             consumer = new AmqpConsumer(this, tag, consume.NoAck, consume.Exclusive, _consumerPrefetch);
             _consumers.Add(tag, consumer);
         }
-        // consume-ok goes out before the first delivery, which AddConsumer may already make.
-        if (!consume.NoWait) Send(new BasicConsumeOk(tag));
         try
         {
-            queue.AddConsumer(consumer);
+            // consume-ok goes out once the queue accepted the consumer and before its first delivery.
+            queue.AddConsumer(consumer, consume.NoWait ? null : static c => ((AmqpConsumer)c).Channel.Send(new BasicConsumeOk(c.Tag)));
         }
         catch (BrokerException)
         {

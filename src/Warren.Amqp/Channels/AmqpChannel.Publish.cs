@@ -60,6 +60,11 @@ internal sealed partial class AmqpChannel
             throw AmqpException.Channel(ReplyCode.PreconditionFailed,
                 $"message size {bodySize} is larger than configured max size {maxSize}", BasicPublish.Id);
         }
+        if (properties.UserId is { } userId && userId != _connection.UserName)
+        {
+            throw AmqpException.Channel(ReplyCode.PreconditionFailed,
+                $"user_id property set to '{userId}' but authenticated user was '{_connection.UserName}'", BasicPublish.Id);
+        }
         _awaitingHeader = false;
         _properties = properties;
         _body = bodySize == 0 ? [] : new byte[bodySize];

@@ -119,8 +119,12 @@ public sealed class Queue : Destination
         }
     }
 
-    /// <summary>Attaches a consumer. Fails with 403 when an exclusive consumer holds the queue, or when asking for exclusivity on a queue with consumers.</summary>
-    public void AddConsumer(Consumer consumer)
+    /// <summary>
+    /// Attaches a consumer. Fails with 403 when an exclusive consumer holds the queue, or when
+    /// asking for exclusivity on a queue with consumers. <paramref name="accepted"/> runs once the
+    /// consumer is accepted and before its first delivery (AMQP sends consume-ok there).
+    /// </summary>
+    public void AddConsumer(Consumer consumer, Action<Consumer>? accepted = null)
     {
         lock (_sync)
         {
@@ -130,6 +134,7 @@ public sealed class Queue : Destination
                 throw new BrokerException(BrokerError.AccessRefused, $"queue '{Name}' in vhost '{VirtualHostName}' in exclusive use");
             }
             consumer.Queue = this;
+            accepted?.Invoke(consumer);
             _consumers.Add(consumer);
             _hadConsumer = true;
             DispatchLocked();
