@@ -1,3 +1,4 @@
+using Warren.Broker.Messages;
 using System.Collections;
 using System.Reflection;
 using System.Text;

@@ -1,3 +1,4 @@
+using Warren.Broker.Messages;
 using System.Buffers.Binary;
 using System.Collections;
 

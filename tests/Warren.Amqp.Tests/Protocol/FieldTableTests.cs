@@ -1,3 +1,4 @@
+using Warren.Broker.Messages;
 using FsCheck;
 using FsCheck.Xunit;
 using Warren.Amqp.Protocol;
