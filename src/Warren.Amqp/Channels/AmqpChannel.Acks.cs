@@ -81,7 +81,7 @@ internal sealed partial class AmqpChannel
     {
         if (!requeue)
         {
-            foreach (var delivery in settled) delivery.Queue.Settle(1);
+            foreach (var delivery in settled) delivery.Queue.Settle(delivery.Entry);
             return;
         }
         // Requeue per queue, in delivery order, so each queue restores its own order.

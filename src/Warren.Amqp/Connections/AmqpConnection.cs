@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Warren.Amqp.Channels;
 using Warren.Amqp.Framing;
@@ -118,6 +119,8 @@ public sealed partial class AmqpConnection
     /// <summary>Closes the connection from the server side (e.g. at shutdown) with 320 CONNECTION_FORCED.</summary>
     public void CloseForced(string reason)
     {
+        // From any thread: the read loop then only waits for close-ok (a benign race with a frame it is handling).
+        Volatile.Write(ref Unsafe.As<State, int>(ref _state), (int)State.Closing);
         var output = Output;
         lock (output.Sync)
         {

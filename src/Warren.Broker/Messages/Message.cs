@@ -26,4 +26,7 @@ public sealed class Message
 
     /// <summary>The body, shared, never modified.</summary>
     public byte[] Body { get; }
+
+    /// <summary>The serialised form written to disk, made once however many durable queues store it.</summary>
+    internal byte[]? StoredForm { get; set; }
 }

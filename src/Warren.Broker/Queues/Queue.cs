@@ -1,6 +1,7 @@
 using Warren.Broker.Consumers;
 using Warren.Broker.Messages;
 using Warren.Broker.Routing;
+using Warren.Broker.Storage;
 
 namespace Warren.Broker.Queues;
 
@@ -28,13 +29,34 @@ public sealed class Queue : Destination
     private long _nextSequence;
     private int _unacked;
     private bool _hadConsumer;
+    private readonly QueueStore? _store;
 
-    internal Queue(string name, string virtualHost, QueueSettings settings, object? owner) : base(name)
+    internal Queue(string name, string virtualHost, QueueSettings settings, object? owner, QueueStore? store = null) : base(name)
     {
         VirtualHostName = virtualHost;
         Settings = settings;
         Owner = owner;
+        _store = store;
     }
+
+    /// <summary>True when persistent messages on this queue are written to disk.</summary>
+    public bool IsPersistent => _store is not null;
+
+    /// <summary>Puts messages recovered from disk back, in order, before the queue is used.</summary>
+    internal void Restore(List<RecoveredMessage> recovered)
+    {
+        lock (_sync)
+        {
+            foreach (var message in recovered)
+            {
+                _ready.PushBack(new QueueEntry(message.Message, message.Sequence, Redelivered: message.Delivered));
+                _nextSequence = Math.Max(_nextSequence, message.Sequence + 1);
+            }
+        }
+    }
+
+    // Persistent messages on a durable queue live on disk until settled.
+    private bool Stores(in QueueEntry entry) => _store is not null && entry.Message.Properties.IsPersistent;
 
     /// <summary>How it was declared.</summary>
     public QueueSettings Settings { get; }
@@ -57,14 +79,20 @@ public sealed class Queue : Destination
     /// <summary>Active consumers.</summary>
     public int ConsumerCount { get { lock (_sync) return _consumers.Count; } }
 
-    /// <summary>Appends a message and delivers it if a consumer can take it.</summary>
-    public void Enqueue(Message message)
+    /// <summary>
+    /// Appends a message and delivers it if a consumer can take it. Returns the storage ticket
+    /// that makes it durable (0 when nothing was written: a transient message or queue).
+    /// </summary>
+    public long Enqueue(Message message)
     {
         lock (_sync)
         {
-            if (IsDeleted) return;
-            _ready.PushBack(new QueueEntry(message, _nextSequence++, Redelivered: false));
+            if (IsDeleted) return 0;
+            var entry = new QueueEntry(message, _nextSequence++, Redelivered: false);
+            var ticket = Stores(entry) ? _store!.Append(entry.Sequence, message) : 0;
+            _ready.PushBack(entry);
             if (_consumers.Count > 0) DispatchLocked();
+            return ticket;
         }
     }
 
@@ -80,16 +108,31 @@ public sealed class Queue : Destination
                 return false;
             }
             entry = _ready.PopFront();
-            if (!noAck) _unacked++;
+            OnHandedOut(entry, noAck);
             remaining = _ready.Count;
             return true;
         }
     }
 
-    /// <summary>Settles delivered messages for good (acknowledged, or rejected without requeue).</summary>
-    public void Settle(int count)
+    private void OnHandedOut(in QueueEntry entry, bool noAck)
     {
-        lock (_sync) _unacked -= count;
+        if (noAck)
+        {
+            if (Stores(entry)) _store!.Ack(entry.Sequence);
+            return;
+        }
+        _unacked++;
+        if (Stores(entry)) _store!.MarkDelivered(entry.Sequence);
+    }
+
+    /// <summary>Settles a delivered message for good (acknowledged, or rejected without requeue).</summary>
+    public void Settle(in QueueEntry entry)
+    {
+        lock (_sync)
+        {
+            _unacked--;
+            if (Stores(entry)) _store!.Ack(entry.Sequence);
+        }
     }
 
     /// <summary>Puts delivered messages back at their original places, marked redelivered.</summary>
@@ -114,6 +157,14 @@ public sealed class Queue : Destination
         lock (_sync)
         {
             var count = _ready.Count;
+            if (_store is not null)
+            {
+                while (_ready.Count > 0)
+                {
+                    var entry = _ready.PopFront();
+                    if (Stores(entry)) _store.Ack(entry.Sequence);
+                }
+            }
             _ready.Clear();
             return count;
         }
@@ -171,11 +222,15 @@ public sealed class Queue : Destination
             IsDeleted = true;
             var count = _ready.Count;
             _ready.Clear();
+            _store?.Delete();
             var consumers = _consumers.ToArray();
             _consumers.Clear();
             return (count, consumers);
         }
     }
+
+    /// <summary>Closes the queue's files at shutdown, leaving them for the next start.</summary>
+    internal void CloseStore() => _store?.Close();
 
     // Round-robin: each message goes to the next consumer (after the last one served) that can take it.
     private void DispatchLocked()
@@ -189,8 +244,8 @@ public sealed class Queue : Destination
                 var index = (_nextConsumer + attempt) % count;
                 var consumer = _consumers[index];
                 if (!consumer.TryDeliver(in _ready.PeekFront())) continue;
-                _ready.PopFront();
-                if (!consumer.NoAck) _unacked++;
+                var entry = _ready.PopFront();
+                OnHandedOut(entry, consumer.NoAck);
                 _nextConsumer = (index + 1) % count;
                 delivered = true;
                 break;

@@ -5,6 +5,11 @@ using Warren.Broker.Routing;
 
 namespace Warren.Broker.VirtualHosts;
 
+/// <summary>What became of a published message.</summary>
+/// <param name="QueueCount">The number of queues it was enqueued on (0: unroutable).</param>
+/// <param name="DurabilityTicket">The storage ticket to wait for before confirming it (0: nothing to wait for).</param>
+public readonly record struct PublishResult(int QueueCount, long DurabilityTicket);
+
 public sealed partial class VirtualHost
 {
     // Scratch lists reused per thread: routing allocates nothing per message.
@@ -15,9 +20,9 @@ public sealed partial class VirtualHost
 
     /// <summary>
     /// Routes a message from <paramref name="exchangeName"/> and enqueues it on every matching
-    /// queue (once per queue, however many bindings match). Returns the number of queues.
+    /// queue (once per queue, however many bindings match).
     /// </summary>
-    public int Publish(string exchangeName, Message message)
+    public PublishResult Publish(string exchangeName, Message message)
     {
         var exchange = GetExchange(exchangeName);
         if (exchange.Settings.Internal)
@@ -28,8 +33,9 @@ public sealed partial class VirtualHost
         try
         {
             Route(exchange, message, queues);
-            foreach (var queue in queues) queue.Enqueue(message);
-            return queues.Count;
+            long ticket = 0;
+            foreach (var queue in queues) ticket = Math.Max(ticket, queue.Enqueue(message));
+            return new PublishResult(queues.Count, ticket);
         }
         finally
         {

@@ -88,6 +88,7 @@ public sealed partial class VirtualHost
             var created = Exchange.Create(name, type, settings)
                 ?? throw new BrokerException(BrokerError.CommandInvalid, $"unknown exchange type '{type}'");
             _exchanges[name] = created;
+            LogExchangeDeclared(created);
             return created;
         }
     }
@@ -191,6 +192,7 @@ public sealed partial class VirtualHost
         _exchanges.TryRemove(exchange.Name, out _);
         foreach (var binding in exchange.Bindings) RemoveBindingLocked(binding);
         foreach (var incoming in exchange.IncomingBindings.ToArray()) RemoveBindingLocked(incoming);
+        LogExchangeDeleted(exchange);
     }
 
     /// <summary>Result of declaring a queue.</summary>
@@ -226,8 +228,9 @@ public sealed partial class VirtualHost
                 CheckArguments(what, settings.Arguments, current.Arguments, QueueArgumentKeys);
                 return new QueueDeclared(existing, existing.MessageCount, existing.ConsumerCount);
             }
-            var queue = new Queue(name, Name, settings, settings.Exclusive ? connection : null);
+            var queue = new Queue(name, Name, settings, settings.Exclusive ? connection : null, OpenStore(name, settings));
             _queues[name] = queue;
+            LogQueueDeclared(queue);
             return new QueueDeclared(queue, 0, 0);
         }
     }
@@ -273,6 +276,7 @@ public sealed partial class VirtualHost
     {
         _queues.TryRemove(queue.Name, out _);
         foreach (var binding in queue.IncomingBindings.ToArray()) RemoveBindingLocked(binding);
+        LogQueueDeleted(queue);
         return queue.MarkDeleted();
     }
 
@@ -338,7 +342,9 @@ public sealed partial class VirtualHost
         {
             throw new BrokerException(BrokerError.PreconditionFailed, error ?? "invalid x-match field value");
         }
-        if (binding.Source.AddBinding(binding)) binding.Destination.IncomingBindings.Add(binding);
+        if (!binding.Source.AddBinding(binding)) return;
+        binding.Destination.IncomingBindings.Add(binding);
+        LogBinding(binding, added: true);
     }
 
     private void RemoveBindingLocked(Binding binding)
@@ -349,6 +355,7 @@ public sealed partial class VirtualHost
     private void AfterUnbindLocked(Binding binding)
     {
         binding.Destination.IncomingBindings.Remove(binding);
+        LogBinding(binding, added: false);
         var source = binding.Source;
         if (source.Settings.AutoDelete && source.BindingCount == 0 && _exchanges.TryGetValue(source.Name, out var current) && ReferenceEquals(current, source))
         {

@@ -1,0 +1,274 @@
+using System.Buffers.Binary;
+using Microsoft.Extensions.Logging;
+using Warren.Broker.Messages;
+
+namespace Warren.Broker.Storage;
+
+/// <summary>A persistent message recovered from disk.</summary>
+/// <param name="Sequence">Its position in the queue.</param>
+/// <param name="Message">The message.</param>
+/// <param name="Delivered">It may have been delivered before the restart (redelivered flag).</param>
+public readonly record struct RecoveredMessage(long Sequence, Message Message, bool Delivered);
+
+/// <summary>
+/// The persistent messages of one durable queue: segment files of message records, each with a
+/// companion log of acknowledgements and delivery marks. A segment is deleted once every message
+/// in it is acknowledged, so disk use follows the live backlog.
+/// </summary>
+/// <remarks>
+/// Files: <c>NNNNNNNN.msgs</c> (records: sequence u64 + serialised message) and <c>NNNNNNNN.acks</c>
+/// (records: kind u8 + sequence u64; kind 1 = acknowledged, 2 = delivered). Thread-safe: the
+/// queue calls under its own lock, the engine's flusher concurrently.
+/// </remarks>
+internal sealed class QueueStore
+{
+    private const byte AckRecord = 1;
+    private const byte DeliveredRecord = 2;
+
+    private readonly StorageEngine _engine;
+    private readonly object _sync = new();
+    private readonly List<Segment> _segments = new(); // in sequence order
+    private readonly List<RecordFile> _retired = new(); // closed but maybe unsynced
+    private int _nextSegmentId = 1;
+    private bool _deleted;
+    private bool _dirty;
+
+    public QueueStore(StorageEngine engine, string directory)
+    {
+        _engine = engine;
+        Directory = directory;
+        System.IO.Directory.CreateDirectory(directory);
+    }
+
+    public string Directory { get; }
+
+    /// <summary>Guarded by the engine's dirty-list lock.</summary>
+    internal bool InDirtyList { get; set; }
+
+    /// <summary>Reads the queue's unacknowledged messages back, in order, cutting torn tails.</summary>
+    public List<RecoveredMessage> Recover(ILogger logger)
+    {
+        var recovered = new List<RecoveredMessage>();
+        lock (_sync)
+        {
+            foreach (var path in System.IO.Directory.GetFiles(Directory, "*.msgs").Order(StringComparer.Ordinal))
+            {
+                if (!int.TryParse(Path.GetFileNameWithoutExtension(path), out var id)) continue;
+                _nextSegmentId = Math.Max(_nextSegmentId, id + 1);
+                var messages = new List<(long Sequence, Message Message)>();
+                var fileLength = new FileInfo(path).Length;
+                var validLength = RecordFile.ReadAll(path, payload =>
+                {
+                    var span = payload.Span;
+                    if (span.Length < 8) throw new InvalidDataException("short message record");
+                    messages.Add((BinaryPrimitives.ReadInt64LittleEndian(span), MessageSerializer.Deserialize(span[8..])));
+                });
+                if (validLength != fileLength)
+                {
+                    logger.LogWarning("Dropped {Bytes} bytes of torn or corrupt records at offset {Offset} of {Path}", fileLength - validLength, validLength, path);
+                }
+                var acked = new HashSet<long>();
+                var delivered = new HashSet<long>();
+                var ackPath = Path.ChangeExtension(path, ".acks");
+                var ackFileLength = File.Exists(ackPath) ? new FileInfo(ackPath).Length : 0;
+                var validAcks = RecordFile.ReadAll(ackPath, payload =>
+                {
+                    var span = payload.Span;
+                    if (span.Length != 9) return;
+                    var sequence = BinaryPrimitives.ReadInt64LittleEndian(span[1..]);
+                    if (span[0] == AckRecord) acked.Add(sequence);
+                    else if (span[0] == DeliveredRecord) delivered.Add(sequence);
+                });
+                if (validAcks != ackFileLength)
+                {
+                    logger.LogWarning("Dropped {Bytes} bytes of torn or corrupt records at offset {Offset} of {Path}", ackFileLength - validAcks, validAcks, ackPath);
+                }
+                var live = 0;
+                foreach (var (sequence, message) in messages)
+                {
+                    if (acked.Contains(sequence)) continue;
+                    recovered.Add(new RecoveredMessage(sequence, message, delivered.Contains(sequence)));
+                    live++;
+                }
+                if (messages.Count == 0 || live == 0)
+                {
+                    File.Delete(path);
+                    File.Delete(ackPath);
+                    continue;
+                }
+                var segment = new Segment(id, RecordFile.Open(path, validLength), RecordFile.Open(ackPath, validAcks))
+                {
+                    FirstSequence = messages[0].Sequence,
+                    LastSequence = messages[^1].Sequence,
+                    Count = messages.Count,
+                    Acked = messages.Count - live,
+                    Sealed = true, // new messages go to a new segment
+                };
+                _segments.Add(segment);
+            }
+        }
+        return recovered;
+    }
+
+    /// <summary>Appends a persistent message; returns the durability ticket that covers it.</summary>
+    public long Append(long sequence, Message message)
+    {
+        var stored = message.StoredForm ??= MessageSerializer.Serialize(message);
+        lock (_sync)
+        {
+            if (_deleted) return 0;
+            var segment = _segments.Count > 0 ? _segments[^1] : null;
+            if (segment is null || segment.Sealed || segment.Messages.Length >= _engine.SegmentSize)
+            {
+                if (segment is not null) segment.Sealed = true;
+                segment = OpenSegment(sequence);
+            }
+            Span<byte> prefix = stackalloc byte[8];
+            BinaryPrimitives.WriteInt64LittleEndian(prefix, sequence);
+            segment.Messages.Append(prefix, stored);
+            segment.LastSequence = sequence;
+            segment.Count++;
+            return MarkDirtyAndTicket();
+        }
+    }
+
+    /// <summary>Records that a message was delivered (so a restart marks it redelivered).</summary>
+    public void MarkDelivered(long sequence) => Log(sequence, DeliveredRecord);
+
+    /// <summary>Records an acknowledgement; drops segments whose every message is acknowledged.</summary>
+    public void Ack(long sequence) => Log(sequence, AckRecord);
+
+    private void Log(long sequence, byte kind)
+    {
+        lock (_sync)
+        {
+            if (_deleted) return;
+            var index = FindSegment(sequence);
+            if (index < 0) return;
+            var segment = _segments[index];
+            Span<byte> record = stackalloc byte[9];
+            record[0] = kind;
+            BinaryPrimitives.WriteInt64LittleEndian(record[1..], sequence);
+            segment.Acks.Append(record);
+            if (kind == AckRecord && ++segment.Acked == segment.Count && (segment.Sealed || segment.Messages.Length >= _engine.CompactThreshold))
+            {
+                // Every message of this segment is settled: its space goes back now.
+                _segments.RemoveAt(index);
+                segment.Delete();
+                return;
+            }
+            MarkDirtyAndTicket();
+        }
+    }
+
+    private long MarkDirtyAndTicket()
+    {
+        if (!_dirty)
+        {
+            _dirty = true;
+            _engine.MarkDirty(this);
+        }
+        return _engine.NextTicket();
+    }
+
+    private Segment OpenSegment(long firstSequence)
+    {
+        var id = _nextSegmentId++;
+        var path = Path.Combine(Directory, $"{id:D8}.msgs");
+        var segment = new Segment(id, RecordFile.Open(path, 0), RecordFile.Open(Path.ChangeExtension(path, ".acks"), 0))
+        {
+            FirstSequence = firstSequence,
+            LastSequence = firstSequence,
+        };
+        _segments.Add(segment);
+        return segment;
+    }
+
+    private int FindSegment(long sequence)
+    {
+        int low = 0, high = _segments.Count - 1;
+        while (low <= high)
+        {
+            var mid = (low + high) >> 1;
+            var segment = _segments[mid];
+            if (sequence < segment.FirstSequence) high = mid - 1;
+            else if (sequence > segment.LastSequence) low = mid + 1;
+            else return mid;
+        }
+        return -1;
+    }
+
+    /// <summary>Flusher: writes buffers out under the lock and collects the files to fsync outside it.</summary>
+    internal void WriteOut(List<RecordFile> toSync)
+    {
+        lock (_sync)
+        {
+            _dirty = false;
+            foreach (var segment in _segments)
+            {
+                segment.Messages.WriteOut();
+                segment.Acks.WriteOut();
+                if (segment.Messages.NeedsSync) toSync.Add(segment.Messages);
+                if (segment.Acks.NeedsSync) toSync.Add(segment.Acks);
+                segment.Messages.NeedsSync = segment.Acks.NeedsSync = false;
+            }
+            toSync.AddRange(_retired);
+            _retired.Clear();
+        }
+    }
+
+    /// <summary>Deletes every file of the queue (the queue was deleted).</summary>
+    public void Delete()
+    {
+        lock (_sync)
+        {
+            _deleted = true;
+            foreach (var segment in _segments) segment.Delete();
+            _segments.Clear();
+            try
+            {
+                System.IO.Directory.Delete(Directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort: a leftover empty folder is harmless.
+            }
+        }
+    }
+
+    /// <summary>Closes files at shutdown (after the engine's last flush).</summary>
+    public void Close()
+    {
+        lock (_sync)
+        {
+            foreach (var segment in _segments) segment.Close();
+            _segments.Clear();
+            _deleted = true;
+        }
+    }
+
+    private sealed class Segment(int id, RecordFile messages, RecordFile acks)
+    {
+        public int Id { get; } = id;
+        public RecordFile Messages { get; } = messages;
+        public RecordFile Acks { get; } = acks;
+        public long FirstSequence { get; set; }
+        public long LastSequence { get; set; }
+        public int Count { get; set; }
+        public int Acked { get; set; }
+        public bool Sealed { get; set; }
+
+        public void Close()
+        {
+            Messages.Dispose();
+            Acks.Dispose();
+        }
+
+        public void Delete()
+        {
+            Close();
+            File.Delete(Messages.Path);
+            File.Delete(Acks.Path);
+        }
+    }
+}
