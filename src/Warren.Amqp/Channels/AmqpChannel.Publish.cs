@@ -106,7 +106,7 @@ internal sealed partial class AmqpChannel
         int routed;
         try
         {
-            routed = VirtualHost.Publish(publish.Exchange, message);
+            routed = VirtualHost.Publish(publish.Exchange, message).QueueCount;
         }
         catch (BrokerException e)
         {

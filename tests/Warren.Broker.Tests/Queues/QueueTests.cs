@@ -45,7 +45,7 @@ public sealed class QueueTests
         Assert.Equal(1, remaining);
         Assert.Equal(1, queue.UnackedCount);
 
-        queue.Settle(1);
+        queue.Settle(entry);
 
         Assert.Equal(0, queue.UnackedCount);
     }
@@ -122,11 +122,12 @@ public sealed class QueueTests
     public void Deliveries_to_consumers_that_expect_acknowledgements_count_as_unacked_until_settled()
     {
         var (vhost, queue) = NewQueue();
-        queue.AddConsumer(new RecordingConsumer("c", noAck: false));
+        var consumer = new RecordingConsumer("c", noAck: false);
+        queue.AddConsumer(consumer);
         PublishAll(vhost, "a", "b");
 
         Assert.Equal(2, queue.UnackedCount);
-        queue.Settle(2);
+        foreach (var delivered in consumer.Entries) queue.Settle(delivered);
         Assert.Equal(0, queue.UnackedCount);
     }
 
