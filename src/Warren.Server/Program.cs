@@ -5,7 +5,9 @@ using Warren.Server;
 
 var port = new Option<int>("--port") { Description = "TCP port for AMQP clients (0: any free port)", DefaultValueFactory = _ => 5672 };
 var bind = new Option<string>("--bind") { Description = "Address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
-var root = new RootCommand("Warren: an AMQP 0-9-1 message broker for .NET") { port, bind };
+var dataDir = new Option<string>("--data-dir") { Description = "Folder for durable definitions and persistent messages", DefaultValueFactory = _ => WarrenServerOptions.DefaultDataDirectory };
+var inMemory = new Option<bool>("--in-memory") { Description = "Keep everything in memory; nothing survives a restart" };
+var root = new RootCommand("Warren: an AMQP 0-9-1 message broker for .NET") { port, bind, dataDir, inMemory };
 root.SetAction(async (parsed, cancellationToken) =>
 {
     if (!IPAddress.TryParse(parsed.GetValue(bind), out var address))
@@ -14,9 +16,15 @@ root.SetAction(async (parsed, cancellationToken) =>
         return 2;
     }
     using var logging = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
-    var options = WarrenServerOptions.Default with { BindAddress = address, Port = parsed.GetValue(port) };
+    var options = WarrenServerOptions.Default with
+    {
+        BindAddress = address,
+        Port = parsed.GetValue(port),
+        DataDirectory = parsed.GetValue(inMemory) ? null : Path.GetFullPath(parsed.GetValue(dataDir)!),
+    };
     await using var server = await WarrenServer.StartAsync(options, logging, cancellationToken);
     Console.WriteLine($"Warren {typeof(WarrenServer).Assembly.GetName().Version?.ToString(3)} listening on {server.EndPoint} (AMQP 0-9-1); Ctrl+C stops it.");
+    Console.WriteLine(options.DataDirectory is null ? "Data: in memory only" : $"Data: {options.DataDirectory}");
     try
     {
         await Task.Delay(Timeout.Infinite, cancellationToken);

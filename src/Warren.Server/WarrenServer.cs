@@ -56,11 +56,24 @@ public sealed class WarrenServer : IAsyncDisposable
         options ??= WarrenServerOptions.Default;
         options.Validate();
         cancellationToken.ThrowIfCancellationRequested();
-        var broker = new Broker.Broker();
-        var listener = new AmqpListener(broker, new IPEndPoint(options.BindAddress, options.Port), options.Amqp, loggerFactory ?? NullLoggerFactory.Instance);
-        return Task.FromResult(new WarrenServer(broker, listener));
+        loggerFactory ??= NullLoggerFactory.Instance;
+        var broker = new Broker.Broker(new Broker.BrokerOptions { DataDirectory = options.DataDirectory }, loggerFactory);
+        try
+        {
+            var listener = new AmqpListener(broker, new IPEndPoint(options.BindAddress, options.Port), options.Amqp, loggerFactory);
+            return Task.FromResult(new WarrenServer(broker, listener));
+        }
+        catch
+        {
+            broker.Dispose();
+            throw;
+        }
     }
 
-    /// <summary>Closes every connection (CONNECTION_FORCED, as RabbitMQ at shutdown) and stops listening.</summary>
-    public ValueTask DisposeAsync() => _listener.DisposeAsync();
+    /// <summary>Closes every connection (CONNECTION_FORCED, as RabbitMQ at shutdown), stops listening and closes the data folder.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _listener.DisposeAsync().ConfigureAwait(false);
+        Broker.Dispose();
+    }
 }

@@ -15,6 +15,17 @@ public sealed record WarrenServerOptions
     /// <summary>The TCP port; 0 picks a free ephemeral port (see <see cref="WarrenServer.Port"/>).</summary>
     public int Port { get; init; } = 5672;
 
+    /// <summary>
+    /// The data folder for durable definitions and persistent messages. Null (the default for an
+    /// embedded server) keeps everything in memory; the <c>warren</c> executable defaults to
+    /// <see cref="DefaultDataDirectory"/>.
+    /// </summary>
+    public string? DataDirectory { get; init; }
+
+    /// <summary>The user's data folder for Warren: ~/.local/share/warren on Linux, %LOCALAPPDATA%\warren on Windows.</summary>
+    public static string DefaultDataDirectory =>
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "warren");
+
     /// <summary>Protocol limits offered to clients.</summary>
     public AmqpOptions Amqp { get; init; } = AmqpOptions.Default;
 

@@ -25,7 +25,9 @@ internal sealed partial class AmqpChannel
 
     private void Settle(ulong tag, bool multiple, bool requeue, uint methodId)
     {
-        var settling = _settling;
+        // In a transaction the deliveries leave the unacked set now (so the tag is checked now, as
+        // RabbitMQ does) but are settled only at commit, or put back at rollback.
+        var settling = _txMode ? new List<Unacked>() : _settling;
         List<AmqpConsumer>? resume;
         lock (_deliveryLock)
         {
@@ -33,6 +35,11 @@ internal sealed partial class AmqpChannel
             if (!found)
             {
                 throw AmqpException.Channel(ReplyCode.PreconditionFailed, $"unknown delivery tag {tag}", methodId);
+            }
+            if (_txMode)
+            {
+                (_txSettles ??= new()).Add((settling, requeue));
+                return;
             }
             resume = CreditConsumersLocked(settling);
         }
@@ -44,6 +51,15 @@ internal sealed partial class AmqpChannel
         {
             settling.Clear();
         }
+        ResumeConsumers(resume);
+    }
+
+    /// <summary>Settles deliveries taken out of the unacked set earlier (at a transaction's commit).</summary>
+    private void SettleTaken(List<Unacked> taken, bool requeue)
+    {
+        List<AmqpConsumer>? resume;
+        lock (_deliveryLock) resume = CreditConsumersLocked(taken);
+        FinishSettling(taken, requeue);
         ResumeConsumers(resume);
     }
 

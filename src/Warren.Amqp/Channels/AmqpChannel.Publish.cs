@@ -4,6 +4,8 @@ using Warren.Amqp.Framing;
 using Warren.Amqp.Protocol;
 using Warren.Broker;
 using Warren.Broker.Messages;
+using Warren.Broker.Storage;
+using Warren.Broker.VirtualHosts;
 
 namespace Warren.Amqp.Channels;
 
@@ -16,9 +18,14 @@ internal sealed partial class AmqpChannel
     private byte[]? _body;
     private int _bodyReceived;
 
-    // Publisher confirms: the sequence number of the last publish and the last one confirmed.
+    // Publisher confirms. A publish is confirmed once its durability ticket is on disk and every
+    // earlier publish is confirmed; confirms go out coalesced (multiple) at the end of a read batch
+    // or when the storage flusher reports progress.
     private bool _confirmMode;
     private ulong _publishSequence;
+    private readonly object _confirmLock = new();
+    private readonly Queue<(ulong Sequence, long Ticket)> _awaitingDisk = new();
+    private ulong _readyUpTo;
     private ulong _confirmedUpTo;
 
     /// <summary>True between basic.publish and its last body frame.</summary>
@@ -102,19 +109,40 @@ internal sealed partial class AmqpChannel
         var publish = _publish;
         var message = new Message(publish.Exchange, publish.RoutingKey, _properties!, _body!);
         AbandonContent();
-        if (_confirmMode) _publishSequence++;
-        int routed;
+        if (_txMode)
+        {
+            (_txPublishes ??= new()).Add((publish, message));
+            return;
+        }
+        var ticket = Route(publish, message);
+        if (!_confirmMode) return;
+        var sequence = ++_publishSequence;
+        lock (_confirmLock)
+        {
+            // Behind a publish still waiting for the disk, even a transient one waits: confirms go in order.
+            if (_awaitingDisk.Count > 0 || ticket > DurableTicket) _awaitingDisk.Enqueue((sequence, ticket));
+            else _readyUpTo = sequence;
+        }
+        _connection.ScheduleConfirms(this);
+    }
+
+    private long DurableTicket => _connection.Storage?.DurableTicket ?? long.MaxValue;
+
+    // Routes one publish; returns its durability ticket.
+    private long Route(in BasicPublish publish, Message message)
+    {
+        PublishResult result;
         try
         {
-            routed = VirtualHost.Publish(publish.Exchange, message).QueueCount;
+            result = VirtualHost.Publish(publish.Exchange, message);
         }
         catch (BrokerException e)
         {
             // The exchange went away between basic.publish and the end of its content.
             throw AmqpException.For((ushort)e.Error, e.Message, BasicPublish.Id);
         }
-        if (routed == 0 && publish.Mandatory) SendReturn(ReplyCode.NoRoute, "NO_ROUTE", message);
-        if (_confirmMode) _connection.ScheduleConfirms(this);
+        if (result.QueueCount == 0 && publish.Mandatory) SendReturn(ReplyCode.NoRoute, "NO_ROUTE", message);
+        return result.DurabilityTicket;
     }
 
     private void SendReturn(ushort replyCode, string replyText, Message message)
@@ -138,15 +166,40 @@ internal sealed partial class AmqpChannel
 
     private void OnConfirmSelect(ConfirmSelect select)
     {
-        _confirmMode = true;
+        if (_txMode) throw AmqpException.Channel(ReplyCode.PreconditionFailed, "cannot switch from tx to confirm mode", ConfirmSelect.Id);
+        if (!_confirmMode)
+        {
+            _confirmMode = true;
+            _connection.Storage?.AddListener(this);
+        }
         if (!select.NoWait) Send(new ConfirmSelectOk());
+    }
+
+    /// <summary>Storage progress (on the flusher thread): confirms what reached the disk, and a waiting commit.</summary>
+    void IDurabilityListener.OnDurable(long durableTicket)
+    {
+        lock (_confirmLock)
+        {
+            while (_awaitingDisk.TryPeek(out var head) && head.Ticket <= durableTicket)
+            {
+                _readyUpTo = head.Sequence;
+                _awaitingDisk.Dequeue();
+            }
+            SendConfirmsLocked();
+        }
+        OnDurableForTransaction(durableTicket);
     }
 
     /// <summary>Acknowledges, in one basic.ack with multiple set, every publish confirmed since the last call. Called once per read batch.</summary>
     public void FlushConfirms()
     {
-        if (_confirmedUpTo == _publishSequence || IsClosing) return;
-        var upTo = _publishSequence;
+        lock (_confirmLock) SendConfirmsLocked();
+    }
+
+    private void SendConfirmsLocked()
+    {
+        if (_readyUpTo == _confirmedUpTo || IsClosing) return;
+        var upTo = _readyUpTo;
         var single = upTo == _confirmedUpTo + 1;
         _confirmedUpTo = upTo;
         Send(new BasicAck(upTo, Multiple: !single));

@@ -2,6 +2,7 @@ using Warren.Amqp.Connections;
 using Warren.Amqp.Framing;
 using Warren.Amqp.Protocol;
 using Warren.Broker;
+using Warren.Broker.Storage;
 using Warren.Broker.VirtualHosts;
 
 namespace Warren.Amqp.Channels;
@@ -10,7 +11,7 @@ namespace Warren.Amqp.Channels;
 /// One AMQP channel: its methods, content assembly, consumers and unacknowledged deliveries.
 /// Methods arrive on the connection's read loop; deliveries may be written from any thread.
 /// </summary>
-internal sealed partial class AmqpChannel
+internal sealed partial class AmqpChannel : IDurabilityListener
 {
     private readonly AmqpConnection _connection;
 
@@ -76,8 +77,9 @@ internal sealed partial class AmqpChannel
             case BasicRecover.Id: OnRecover(BasicRecover.ReadFrom(arguments).Requeue, reply: true); break;
             case BasicRecoverAsync.Id: OnRecover(BasicRecoverAsync.ReadFrom(arguments).Requeue, reply: false); break;
             case ConfirmSelect.Id: OnConfirmSelect(ConfirmSelect.ReadFrom(arguments)); break;
-            case TxSelect.Id or TxCommit.Id or TxRollback.Id:
-                throw AmqpException.Connection(ReplyCode.NotImplemented, "transactions are not implemented yet", methodId);
+            case TxSelect.Id: OnTxSelect(); break;
+            case TxCommit.Id: OnTxCommit(); break;
+            case TxRollback.Id: OnTxRollback(); break;
             case ChannelOpen.Id:
                 throw AmqpException.Connection(ReplyCode.ChannelError, $"second 'channel.open' seen", methodId);
             default:
@@ -119,6 +121,8 @@ internal sealed partial class AmqpChannel
     /// <summary>Frees what the channel holds: cancels its consumers and requeues its unacknowledged deliveries.</summary>
     public void Release()
     {
+        _connection.Storage?.RemoveListener(this);
+        DiscardTransaction();
         AbandonContent();
         CancelAllConsumers();
         RequeueAllUnacked();

@@ -70,6 +70,16 @@ internal sealed class UnackedDeliveries
         }
     }
 
+    /// <summary>Puts deliveries back (a rolled-back transaction's acknowledgements), keeping tag order.</summary>
+    public void Restore(List<Unacked> deliveries)
+    {
+        var all = new List<Unacked>(_live + deliveries.Count);
+        RemoveUpTo(0, all);
+        all.AddRange(deliveries);
+        all.Sort(static (a, b) => a.Tag.CompareTo(b.Tag));
+        foreach (var delivery in all) Add(delivery.Tag, delivery.Queue, delivery.Entry, delivery.Consumer);
+    }
+
     private ref Unacked At(int index) => ref _items[(_head + index) & (_items.Length - 1)];
 
     private int Find(ulong tag)

@@ -63,6 +63,9 @@ public sealed partial class AmqpConnection
 
     internal VirtualHost? VirtualHost { get; private set; }
 
+    /// <summary>The broker's storage, when it persists messages.</summary>
+    internal Broker.Storage.StorageEngine? Storage => _broker.Storage;
+
     /// <summary>Negotiated frame-max: the largest frame either side may send.</summary>
     internal uint FrameMax { get; private set; } = AmqpConstants.FrameMinSize;
 

@@ -28,10 +28,8 @@ internal sealed class QueueStore
     private readonly StorageEngine _engine;
     private readonly object _sync = new();
     private readonly List<Segment> _segments = new(); // in sequence order
-    private readonly List<RecordFile> _retired = new(); // closed but maybe unsynced
     private int _nextSegmentId = 1;
     private bool _deleted;
-    private bool _dirty;
 
     public QueueStore(StorageEngine engine, string directory)
     {
@@ -128,7 +126,7 @@ internal sealed class QueueStore
             segment.Messages.Append(prefix, stored);
             segment.LastSequence = sequence;
             segment.Count++;
-            return MarkDirtyAndTicket();
+            return _engine.Stamp(this);
         }
     }
 
@@ -157,18 +155,8 @@ internal sealed class QueueStore
                 segment.Delete();
                 return;
             }
-            MarkDirtyAndTicket();
+            _engine.Stamp(this);
         }
-    }
-
-    private long MarkDirtyAndTicket()
-    {
-        if (!_dirty)
-        {
-            _dirty = true;
-            _engine.MarkDirty(this);
-        }
-        return _engine.NextTicket();
     }
 
     private Segment OpenSegment(long firstSequence)
@@ -203,7 +191,6 @@ internal sealed class QueueStore
     {
         lock (_sync)
         {
-            _dirty = false;
             foreach (var segment in _segments)
             {
                 segment.Messages.WriteOut();
@@ -212,8 +199,6 @@ internal sealed class QueueStore
                 if (segment.Acks.NeedsSync) toSync.Add(segment.Acks);
                 segment.Messages.NeedsSync = segment.Acks.NeedsSync = false;
             }
-            toSync.AddRange(_retired);
-            _retired.Clear();
         }
     }
 

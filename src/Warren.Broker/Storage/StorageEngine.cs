@@ -24,7 +24,8 @@ public sealed class StorageEngine : IDisposable
     private readonly List<IDurabilityListener> _listeners = new();
     private readonly SemaphoreSlim _wakeUp = new(0);
     private readonly Thread _flusher;
-    private long _lastTicket;
+    // Appends are stamped with the current generation; each flush cycle closes one generation.
+    private long _generation = 1;
     private long _durableTicket;
     private volatile bool _stopping;
 
@@ -56,22 +57,30 @@ public sealed class StorageEngine : IDisposable
     /// <summary>The highest ticket known to be on disk.</summary>
     public long DurableTicket => Interlocked.Read(ref _durableTicket);
 
-    internal long NextTicket() => Interlocked.Increment(ref _lastTicket);
 
     /// <summary>The folder of a durable queue's messages: a hash of its virtual host and name, so any name is a valid path.</summary>
     internal QueueStore OpenQueue(string virtualHost, string queue) =>
         new(this, Path.Combine(QueuesDirectory, DefinitionsStore.QueueKey(virtualHost, queue)));
 
-    internal void MarkDirty(QueueStore store)
+    /// <summary>
+    /// Called by a store, under its own lock, right after buffering a record: puts the store in
+    /// the next flush and returns the ticket (generation) that will cover the record. Stamping and
+    /// the flusher's batch swap share one lock, so a batch holds every store stamped with its generation.
+    /// </summary>
+    internal long Stamp(QueueStore store)
     {
+        bool wake;
+        long ticket;
         lock (_dirtyLock)
         {
-            if (store.InDirtyList) return;
+            ticket = _generation;
+            if (store.InDirtyList) return ticket;
             store.InDirtyList = true;
             _dirty.Add(store);
-            if (_dirty.Count > 1) return; // the flusher was already woken for this batch
+            wake = _dirty.Count == 1; // otherwise the flusher was already woken for this batch
         }
-        _wakeUp.Release();
+        if (wake) _wakeUp.Release();
+        return ticket;
     }
 
     /// <summary>Registers a listener for durability progress.</summary>
@@ -93,7 +102,7 @@ public sealed class StorageEngine : IDisposable
         while (true)
         {
             _wakeUp.Wait();
-            var target = Interlocked.Read(ref _lastTicket);
+            long target;
             List<QueueStore> batch;
             lock (_dirtyLock)
             {
@@ -101,6 +110,7 @@ public sealed class StorageEngine : IDisposable
                 _dirty = _spareDirty;
                 _spareDirty = batch;
                 foreach (var store in batch) store.InDirtyList = false;
+                target = _generation++;
             }
             try
             {
