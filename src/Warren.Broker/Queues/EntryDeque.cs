@@ -13,6 +13,9 @@ internal sealed class EntryDeque
 
     public ref readonly QueueEntry PeekFront() => ref _items[_head];
 
+    /// <summary>The entry <paramref name="index"/> places from the head.</summary>
+    public ref QueueEntry At(int index) => ref _items[(_head + index) & (_items.Length - 1)];
+
     public void PushBack(in QueueEntry entry)
     {
         if (Count == _items.Length) Grow();

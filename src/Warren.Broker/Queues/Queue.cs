@@ -30,6 +30,9 @@ public sealed class Queue : Destination
     private int _unacked;
     private bool _hadConsumer;
     private readonly QueueStore? _store;
+    // Ready messages held in memory; past the store's limits new persistent messages are paged out.
+    private int _loadedCount;
+    private long _loadedBytes;
 
     internal Queue(string name, string virtualHost, QueueSettings settings, object? owner, QueueStore? store = null) : base(name)
     {
@@ -49,14 +52,62 @@ public sealed class Queue : Destination
         {
             foreach (var message in recovered)
             {
-                _ready.PushBack(new QueueEntry(message.Message, message.Sequence, Redelivered: message.Delivered));
+                var entry = new QueueEntry(message.Message!, message.Sequence, Redelivered: message.Delivered) { Location = message.Location };
+                if (!entry.IsPagedOut) CountLoaded(entry, +1);
+                _ready.PushBack(entry);
                 _nextSequence = Math.Max(_nextSequence, message.Sequence + 1);
             }
         }
     }
 
-    // Persistent messages on a durable queue live on disk until settled.
-    private bool Stores(in QueueEntry entry) => _store is not null && entry.Message.Properties.IsPersistent;
+    // Persistent messages on a durable queue live on disk until settled; paged-out ones are persistent by definition.
+    private bool Stores(in QueueEntry entry) => _store is not null && (entry.IsPagedOut || entry.Message.Properties.IsPersistent);
+
+    private void CountLoaded(in QueueEntry entry, int sign)
+    {
+        _loadedCount += sign;
+        _loadedBytes += sign * entry.Message.Body.Length;
+    }
+
+    private QueueEntry PopReady()
+    {
+        var entry = _ready.PopFront();
+        if (!entry.IsPagedOut) CountLoaded(entry, -1);
+        return entry;
+    }
+
+    // Before the head is handed out: reads it, and the paged-out run behind it, back from disk.
+    private void EnsureHeadLoaded()
+    {
+        if (!_ready.PeekFront().IsPagedOut) return;
+        const int Batch = 1024;
+        var count = 0;
+        while (count < Batch && count < _ready.Count && _ready.At(count).IsPagedOut) count++;
+        var locations = new long[count];
+        for (var i = 0; i < count; i++) locations[i] = _ready.At(i).Location;
+        var messages = new Message?[count];
+        _store!.Load(locations, messages);
+        for (var i = count - 1; i >= 0; i--)
+        {
+            ref var slot = ref _ready.At(i);
+            if (messages[i] is { } message)
+            {
+                slot = slot with { Message = message };
+                CountLoaded(slot, +1);
+            }
+            else
+            {
+                // A record that no longer reads back (the disk changed under the broker) cannot be delivered.
+                RemoveAt(i);
+            }
+        }
+    }
+
+    private void RemoveAt(int index)
+    {
+        for (var i = index; i > 0; i--) _ready.At(i) = _ready.At(i - 1);
+        _ready.PopFront();
+    }
 
     /// <summary>How it was declared.</summary>
     public QueueSettings Settings { get; }
@@ -89,7 +140,18 @@ public sealed class Queue : Destination
         {
             if (IsDeleted) return 0;
             var entry = new QueueEntry(message, _nextSequence++, Redelivered: false);
-            var ticket = Stores(entry) ? _store!.Append(entry.Sequence, message) : 0;
+            long ticket = 0;
+            if (Stores(entry))
+            {
+                (ticket, var location) = _store!.Append(entry.Sequence, message);
+                var engine = _store.Engine;
+                if (_loadedCount >= engine.MaxLoadedMessages || _loadedBytes >= engine.MaxLoadedBytes)
+                {
+                    // A backlog past the memory budget: this message lives on disk only until a consumer nears it.
+                    entry = entry with { Message = null!, Location = location };
+                }
+            }
+            if (!entry.IsPagedOut) CountLoaded(entry, +1);
             _ready.PushBack(entry);
             if (_consumers.Count > 0) DispatchLocked();
             return ticket;
@@ -107,7 +169,14 @@ public sealed class Queue : Destination
                 remaining = 0;
                 return false;
             }
-            entry = _ready.PopFront();
+            EnsureHeadLoaded();
+            if (_ready.Count == 0)
+            {
+                entry = default;
+                remaining = 0;
+                return false;
+            }
+            entry = PopReady();
             OnHandedOut(entry, noAck);
             remaining = _ready.Count;
             return true;
@@ -145,7 +214,9 @@ public sealed class Queue : Destination
             // Insert newest first so that each insertion lands at or near the head.
             for (var i = entries.Length - 1; i >= 0; i--)
             {
-                _ready.InsertInOrder(entries[i] with { Redelivered = true });
+                var entry = entries[i] with { Redelivered = true };
+                CountLoaded(entry, +1);
+                _ready.InsertInOrder(entry);
             }
             if (_consumers.Count > 0) DispatchLocked();
         }
@@ -166,6 +237,8 @@ public sealed class Queue : Destination
                 }
             }
             _ready.Clear();
+            _loadedCount = 0;
+            _loadedBytes = 0;
             return count;
         }
     }
@@ -237,6 +310,8 @@ public sealed class Queue : Destination
     {
         while (_ready.Count > 0)
         {
+            EnsureHeadLoaded();
+            if (_ready.Count == 0) return;
             var count = _consumers.Count;
             var delivered = false;
             for (var attempt = 0; attempt < count; attempt++)
@@ -244,7 +319,7 @@ public sealed class Queue : Destination
                 var index = (_nextConsumer + attempt) % count;
                 var consumer = _consumers[index];
                 if (!consumer.TryDeliver(in _ready.PeekFront())) continue;
-                var entry = _ready.PopFront();
+                var entry = PopReady();
                 OnHandedOut(entry, consumer.NoAck);
                 _nextConsumer = (index + 1) % count;
                 delivered = true;

@@ -6,4 +6,13 @@ namespace Warren.Broker.Queues;
 /// <param name="Message">The shared message.</param>
 /// <param name="Sequence">Position in the queue; a requeued message goes back to its place by it.</param>
 /// <param name="Redelivered">True once it has been delivered and then requeued.</param>
-public readonly record struct QueueEntry(Message Message, long Sequence, bool Redelivered);
+public readonly record struct QueueEntry(Message Message, long Sequence, bool Redelivered)
+{
+    /// <summary>
+    /// Where a paged-out message lies on disk (segment id in the high 32 bits, offset in the low);
+    /// such an entry has no <see cref="Message"/> until the queue pages it back in.
+    /// </summary>
+    internal long Location { get; init; }
+
+    internal bool IsPagedOut => Message is null;
+}

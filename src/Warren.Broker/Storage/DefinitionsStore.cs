@@ -68,10 +68,18 @@ public sealed class DefinitionsStore
         {
             var live = new Dictionary<string, DefinitionRecord>();
             var order = new List<string>();
-            RecordFile.ReadAll(Path, payload =>
+            RecordFile.ReadAll(Path, (_, payload) =>
             {
-                var record = JsonSerializer.Deserialize(payload.Span, DefinitionsJson.Default.DefinitionRecord);
-                if (record is null) return;
+                DefinitionRecord? record;
+                try
+                {
+                    record = JsonSerializer.Deserialize(payload.Span, DefinitionsJson.Default.DefinitionRecord);
+                }
+                catch (JsonException)
+                {
+                    return false;
+                }
+                if (record is null) return true;
                 var key = record.Key;
                 if (record.Op.EndsWith('+'))
                 {
@@ -82,6 +90,7 @@ public sealed class DefinitionsStore
                 {
                     live.Remove(key);
                 }
+                return true;
             });
             var result = new List<DefinitionRecord>(live.Count);
             foreach (var key in order)

@@ -6,9 +6,10 @@ namespace Warren.Broker.Storage;
 
 /// <summary>A persistent message recovered from disk.</summary>
 /// <param name="Sequence">Its position in the queue.</param>
-/// <param name="Message">The message.</param>
+/// <param name="Message">The message, or null when left on disk (past the queue's memory budget).</param>
 /// <param name="Delivered">It may have been delivered before the restart (redelivered flag).</param>
-public readonly record struct RecoveredMessage(long Sequence, Message Message, bool Delivered);
+/// <param name="Location">Where it lies on disk.</param>
+public readonly record struct RecoveredMessage(long Sequence, Message? Message, bool Delivered, long Location);
 
 /// <summary>
 /// The persistent messages of one durable queue: segment files of message records, each with a
@@ -40,11 +41,17 @@ internal sealed class QueueStore
 
     public string Directory { get; }
 
+    /// <summary>The engine's paging limits.</summary>
+    public StorageEngine Engine => _engine;
+
     /// <summary>Guarded by the engine's dirty-list lock.</summary>
     internal bool InDirtyList { get; set; }
 
-    /// <summary>Reads the queue's unacknowledged messages back, in order, cutting torn tails.</summary>
-    public List<RecoveredMessage> Recover(ILogger logger)
+    /// <summary>
+    /// Reads the queue's unacknowledged messages back, in order, cutting torn tails. The first
+    /// <paramref name="loadBudget"/> are loaded; the rest stay on disk, known by location.
+    /// </summary>
+    public List<RecoveredMessage> Recover(ILogger logger, int loadBudget)
     {
         var recovered = new List<RecoveredMessage>();
         lock (_sync)
@@ -53,13 +60,13 @@ internal sealed class QueueStore
             {
                 if (!int.TryParse(Path.GetFileNameWithoutExtension(path), out var id)) continue;
                 _nextSegmentId = Math.Max(_nextSegmentId, id + 1);
-                var messages = new List<(long Sequence, Message Message)>();
+                var messages = new List<(long Sequence, long Offset, ReadOnlyMemory<byte> Payload)>();
                 var fileLength = new FileInfo(path).Length;
-                var validLength = RecordFile.ReadAll(path, payload =>
+                var validLength = RecordFile.ReadAll(path, (offset, payload) =>
                 {
-                    var span = payload.Span;
-                    if (span.Length < 8) throw new InvalidDataException("short message record");
-                    messages.Add((BinaryPrimitives.ReadInt64LittleEndian(span), MessageSerializer.Deserialize(span[8..])));
+                    if (payload.Length < 8) return false;
+                    messages.Add((BinaryPrimitives.ReadInt64LittleEndian(payload.Span), offset, payload));
+                    return true;
                 });
                 if (validLength != fileLength)
                 {
@@ -69,23 +76,37 @@ internal sealed class QueueStore
                 var delivered = new HashSet<long>();
                 var ackPath = Path.ChangeExtension(path, ".acks");
                 var ackFileLength = File.Exists(ackPath) ? new FileInfo(ackPath).Length : 0;
-                var validAcks = RecordFile.ReadAll(ackPath, payload =>
+                var validAcks = RecordFile.ReadAll(ackPath, (_, payload) =>
                 {
                     var span = payload.Span;
-                    if (span.Length != 9) return;
+                    if (span.Length != 9) return false;
                     var sequence = BinaryPrimitives.ReadInt64LittleEndian(span[1..]);
                     if (span[0] == AckRecord) acked.Add(sequence);
                     else if (span[0] == DeliveredRecord) delivered.Add(sequence);
+                    return true;
                 });
                 if (validAcks != ackFileLength)
                 {
                     logger.LogWarning("Dropped {Bytes} bytes of torn or corrupt records at offset {Offset} of {Path}", ackFileLength - validAcks, validAcks, ackPath);
                 }
                 var live = 0;
-                foreach (var (sequence, message) in messages)
+                foreach (var (sequence, offset, payload) in messages)
                 {
                     if (acked.Contains(sequence)) continue;
-                    recovered.Add(new RecoveredMessage(sequence, message, delivered.Contains(sequence)));
+                    Message? message = null;
+                    if (recovered.Count < loadBudget)
+                    {
+                        try
+                        {
+                            message = MessageSerializer.Deserialize(payload.Span[8..]);
+                        }
+                        catch (InvalidDataException e)
+                        {
+                            logger.LogError(e, "Dropped undecodable message {Sequence} in {Path}", sequence, path);
+                            continue;
+                        }
+                    }
+                    recovered.Add(new RecoveredMessage(sequence, message, delivered.Contains(sequence), Location(id, offset)));
                     live++;
                 }
                 if (messages.Count == 0 || live == 0)
@@ -108,13 +129,15 @@ internal sealed class QueueStore
         return recovered;
     }
 
-    /// <summary>Appends a persistent message; returns the durability ticket that covers it.</summary>
-    public long Append(long sequence, Message message)
+    private static long Location(int segmentId, long offset) => ((long)segmentId << 32) | offset;
+
+    /// <summary>Appends a persistent message; returns the durability ticket that covers it and where it lies.</summary>
+    public (long Ticket, long Location) Append(long sequence, Message message)
     {
         var stored = message.StoredForm ??= MessageSerializer.Serialize(message);
         lock (_sync)
         {
-            if (_deleted) return 0;
+            if (_deleted) return (0, 0);
             var segment = _segments.Count > 0 ? _segments[^1] : null;
             if (segment is null || segment.Sealed || segment.Messages.Length >= _engine.SegmentSize)
             {
@@ -123,10 +146,65 @@ internal sealed class QueueStore
             }
             Span<byte> prefix = stackalloc byte[8];
             BinaryPrimitives.WriteInt64LittleEndian(prefix, sequence);
+            var location = Location(segment.Id, segment.Messages.Length);
             segment.Messages.Append(prefix, stored);
             segment.LastSequence = sequence;
             segment.Count++;
-            return _engine.Stamp(this);
+            return (_engine.Stamp(this), location);
+        }
+    }
+
+    /// <summary>
+    /// Reads paged-out messages back by location (one read per run of neighbours). A record that
+    /// fails its checksum comes back null and is logged: the disk changed under the broker.
+    /// </summary>
+    public void Load(ReadOnlySpan<long> locations, Message?[] messages)
+    {
+        lock (_sync)
+        {
+            var start = 0;
+            while (start < locations.Length)
+            {
+                var segmentId = (int)(locations[start] >> 32);
+                var end = start + 1;
+                while (end < locations.Length && (int)(locations[end] >> 32) == segmentId) end++;
+                var segment = _segments.Find(s => s.Id == segmentId);
+                if (segment is null)
+                {
+                    start = end;
+                    continue;
+                }
+                // Appends not yet written out may be among them.
+                if (segment.Messages.HasBuffered) segment.Messages.WriteOut();
+                LoadRun(segment.Messages, locations[start..end], messages.AsSpan(start, end - start));
+                start = end;
+            }
+        }
+    }
+
+    private static void LoadRun(RecordFile file, ReadOnlySpan<long> locations, Span<Message?> messages)
+    {
+        var first = locations[0] & 0xFFFFFFFF;
+        var last = locations[^1] & 0xFFFFFFFF;
+        Span<byte> header = stackalloc byte[RecordFile.HeaderSize];
+        if (RandomAccess.Read(file.Handle, header, last) < header.Length) return;
+        var end = last + RecordFile.HeaderSize + BinaryPrimitives.ReadUInt32LittleEndian(header);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent((int)(end - first));
+        try
+        {
+            var read = RandomAccess.Read(file.Handle, buffer.AsSpan(0, (int)(end - first)), first);
+            for (var i = 0; i < locations.Length; i++)
+            {
+                var at = (int)((locations[i] & 0xFFFFFFFF) - first);
+                if (RecordFile.TryParse(buffer.AsSpan(at, read - at), out var payload) && payload.Length > 8)
+                {
+                    messages[i] = MessageSerializer.Deserialize(payload[8..]);
+                }
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

@@ -81,24 +81,32 @@ internal sealed class RecordFile : IDisposable
     public void Dispose() => Handle.Dispose();
 
     /// <summary>
-    /// Reads every valid record from the start of a file, stopping at the first that is truncated
-    /// or fails its checksum. Returns the length of the valid prefix.
+    /// Reads every valid record from the start of a file, stopping at the first that is truncated,
+    /// fails its checksum or is refused by <paramref name="onRecord"/> (given the record's offset
+    /// and payload). Returns the length of the valid prefix.
     /// </summary>
-    public static long ReadAll(string path, Action<ReadOnlyMemory<byte>> onRecord)
+    public static long ReadAll(string path, Func<long, ReadOnlyMemory<byte>, bool> onRecord)
     {
         if (!File.Exists(path)) return 0;
         var data = File.ReadAllBytes(path);
-        long position = 0;
-        while (position + HeaderSize <= data.Length)
+        var position = 0;
+        while (TryParse(data.AsSpan(position), out var payload))
         {
-            var length = BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan((int)position));
-            var checksum = BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan((int)position + 4));
-            if (length == 0 || position + HeaderSize + length > data.Length) break;
-            var payload = data.AsMemory((int)position + HeaderSize, (int)length);
-            if (XxHash32.HashToUInt32(payload.Span) != checksum) break;
-            onRecord(payload);
-            position += HeaderSize + length;
+            if (!onRecord(position, data.AsMemory(position + HeaderSize, payload.Length))) break;
+            position += HeaderSize + payload.Length;
         }
         return position;
+    }
+
+    /// <summary>Parses the record at the start of <paramref name="data"/>; false when truncated or corrupt.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> data, out ReadOnlySpan<byte> payload)
+    {
+        payload = default;
+        if (data.Length < HeaderSize) return false;
+        var length = BinaryPrimitives.ReadUInt32LittleEndian(data);
+        var checksum = BinaryPrimitives.ReadUInt32LittleEndian(data[4..]);
+        if (length == 0 || length > data.Length - HeaderSize) return false;
+        payload = data.Slice(HeaderSize, (int)length);
+        return XxHash32.HashToUInt32(payload) == checksum;
     }
 }

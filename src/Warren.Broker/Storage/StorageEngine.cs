@@ -52,6 +52,15 @@ public sealed class StorageEngine : IDisposable
     /// <summary>A fully acknowledged open segment this large is dropped at once rather than kept for more appends (1 MiB).</summary>
     public long CompactThreshold { get; init; } = 1024 * 1024;
 
+    /// <summary>
+    /// A persistent queue keeps at most this many ready messages in memory (4096); past it, new
+    /// messages stay on disk only and are paged in as consumers reach them.
+    /// </summary>
+    public int MaxLoadedMessages { get; init; } = 4096;
+
+    /// <summary>A persistent queue keeps at most this many body bytes of ready messages in memory (8 MiB).</summary>
+    public long MaxLoadedBytes { get; init; } = 8 * 1024 * 1024;
+
     private string QueuesDirectory => Path.Combine(Directory, "queues");
 
     /// <summary>The highest ticket known to be on disk.</summary>
