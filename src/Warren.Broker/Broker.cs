@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Warren.Broker.Resources;
 using Warren.Broker.Security;
 using Warren.Broker.Storage;
 using Warren.Broker.VirtualHosts;
@@ -15,6 +16,19 @@ public sealed record BrokerOptions
 
     /// <summary>The data folder for durable definitions and persistent messages; null keeps everything in memory.</summary>
     public string? DataDirectory { get; init; }
+
+    /// <summary>Publishing blocks when the data folder's file system has less free space than this (50 MB: RabbitMQ's default).</summary>
+    public long DiskFreeLimit { get; init; } = 50_000_000;
+
+    /// <summary>Publishing blocks when the broker's memory use exceeds this fraction of the machine's memory (0.4: RabbitMQ's default).</summary>
+    public double MemoryHighWatermark { get; init; } = 0.4;
+
+    /// <summary>Checks the values; throws naming the option at fault.</summary>
+    public void Validate()
+    {
+        if (DiskFreeLimit < 0) throw new ArgumentOutOfRangeException(nameof(DiskFreeLimit), DiskFreeLimit, "DiskFreeLimit must be 0 or more bytes.");
+        if (MemoryHighWatermark is <= 0 or > 1) throw new ArgumentOutOfRangeException(nameof(MemoryHighWatermark), MemoryHighWatermark, "MemoryHighWatermark must be a fraction in (0, 1].");
+    }
 }
 
 /// <summary>
@@ -33,11 +47,13 @@ public sealed class Broker : IDisposable
     /// <summary>Creates a broker; with a data folder, recovers the durable definitions and persistent messages in it.</summary>
     public Broker(BrokerOptions options, ILoggerFactory loggerFactory)
     {
+        options.Validate();
         Options = options;
         AddVirtualHost("/");
         Users.AddUser("guest", "guest", loopbackOnly: true, "/");
-        if (options.DataDirectory is null) return;
         var logger = loggerFactory.CreateLogger<Broker>();
+        Monitor = new ResourceMonitor(Alarms, options.DataDirectory, options.DiskFreeLimit, options.MemoryHighWatermark, logger);
+        if (options.DataDirectory is null) return;
         Storage = new StorageEngine(options.DataDirectory, loggerFactory.CreateLogger<StorageEngine>());
         var started = System.Diagnostics.Stopwatch.StartNew();
         var records = Storage.Definitions.Load();
@@ -62,6 +78,12 @@ public sealed class Broker : IDisposable
     /// <summary>The storage engine, when the broker has a data folder.</summary>
     public StorageEngine? Storage { get; }
 
+    /// <summary>Resource alarms (low disk, high memory) that block publishers.</summary>
+    public ResourceAlarms Alarms { get; } = new();
+
+    /// <summary>The monitor raising <see cref="Alarms"/>; its limits may be changed at run time.</summary>
+    public ResourceMonitor Monitor { get; }
+
     /// <summary>The users who may connect.</summary>
     public UserStore Users { get; } = new();
 
@@ -82,6 +104,7 @@ public sealed class Broker : IDisposable
     /// <summary>Makes everything written durable and closes the data folder.</summary>
     public void Dispose()
     {
+        Monitor.Dispose();
         if (Storage is null) return;
         Storage.Dispose();
         foreach (var virtualHost in _virtualHosts.Values) virtualHost.CloseStores();

@@ -25,6 +25,7 @@ public sealed partial class AmqpConnection
             ["consumer_cancel_notify"] = true,
             ["per_consumer_qos"] = true,
             ["authentication_failure_close"] = true,
+            ["connection.blocked"] = true,
         };
         var properties = new Dictionary<string, object?>
         {
@@ -64,10 +65,10 @@ public sealed partial class AmqpConnection
         if (startOk.ClientProperties is { } client)
         {
             if (client.TryGetValue("connection_name", out var name) && ArgumentTables.TryGetString(name, out var text)) ClientName = text;
-            if (client.TryGetValue("capabilities", out var caps) && caps is IReadOnlyDictionary<string, object?> capabilities
-                && capabilities.TryGetValue("consumer_cancel_notify", out var notify) && notify is true)
+            if (client.TryGetValue("capabilities", out var caps) && caps is IReadOnlyDictionary<string, object?> capabilities)
             {
-                ClientWantsCancelNotifications = true;
+                ClientWantsCancelNotifications = capabilities.TryGetValue("consumer_cancel_notify", out var notify) && notify is true;
+                ClientWantsBlockedNotifications = capabilities.TryGetValue("connection.blocked", out var blocked) && blocked is true;
             }
         }
         if (!TryReadCredentials(startOk.Mechanism, startOk.Response, out var user, out var password))
@@ -212,7 +213,8 @@ public sealed partial class AmqpConnection
         while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
         {
             var now = Environment.TickCount64;
-            if (now - Volatile.Read(ref _lastReadTicks) > 2 * interval.TotalMilliseconds)
+            // While blocked by a resource alarm the server does not read, so silence proves nothing (RabbitMQ pauses its monitor too).
+            if (!_blocked && now - Volatile.Read(ref _lastReadTicks) > 2 * interval.TotalMilliseconds)
             {
                 _logger.LogWarning("Missed heartbeats from {Remote}, timeout: {Seconds}s; closing", RemoteEndPoint, seconds);
                 await _reading!.CancelAsync().ConfigureAwait(false);

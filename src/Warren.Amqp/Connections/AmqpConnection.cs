@@ -31,6 +31,7 @@ public sealed partial class AmqpConnection
     private State _state = State.AwaitingHeader;
     private bool _terminate;
     private bool _outputBlocked;
+    private volatile bool _blocked;
     private uint _frameMaxIn = AmqpConstants.FrameMinSize;
     private ushort _channelMax;
     private ushort _heartbeat;
@@ -70,6 +71,8 @@ public sealed partial class AmqpConnection
     internal uint FrameMax { get; private set; } = AmqpConstants.FrameMinSize;
 
     internal bool ClientWantsCancelNotifications { get; private set; }
+
+    internal bool ClientWantsBlockedNotifications { get; private set; }
 
     private bool IsLoopback => RemoteEndPoint is not IPEndPoint ip || IPAddress.IsLoopback(ip.Address);
 
@@ -125,13 +128,20 @@ public sealed partial class AmqpConnection
         // From any thread: the read loop then only waits for close-ok (a benign race with a frame it is handling).
         Volatile.Write(ref Unsafe.As<State, int>(ref _state), (int)State.Closing);
         var output = Output;
-        lock (output.Sync)
+        try
         {
-            FrameWriter.WriteMethodFrame(output.Buffer, 0,
-                new ConnectionClose(ReplyCode.ConnectionForced, $"CONNECTION_FORCED - {reason}", 0, 0));
+            lock (output.Sync)
+            {
+                FrameWriter.WriteMethodFrame(output.Buffer, 0,
+                    new ConnectionClose(ReplyCode.ConnectionForced, $"CONNECTION_FORCED - {reason}", 0, 0));
+            }
+            output.Signal();
+            _reading?.CancelAfter(Options.CloseTimeout);
         }
-        output.Signal();
-        _reading?.CancelAfter(Options.CloseTimeout);
+        catch (ObjectDisposedException)
+        {
+            // The connection ended meanwhile.
+        }
     }
 
     private async Task<bool> ReadProtocolHeaderAsync(CancellationToken cancellationToken)
@@ -169,9 +179,22 @@ public sealed partial class AmqpConnection
             var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
             var buffer = result.Buffer;
             _lastReadTicks = Environment.TickCount64;
+            var blockedAt = false;
             try
             {
-                while (!_terminate && FrameParser.TryReadFrame(ref buffer, _frameMaxIn, out var frame)) HandleFrame(in frame);
+                while (!_terminate)
+                {
+                    var before = buffer;
+                    if (!FrameParser.TryReadFrame(ref buffer, _frameMaxIn, out var frame)) break;
+                    if (_broker.Alarms.IsBlocking && IsPublish(frame))
+                    {
+                        // A resource alarm: this publish (and all after it) waits until it clears.
+                        buffer = before;
+                        blockedAt = true;
+                        break;
+                    }
+                    HandleFrame(in frame);
+                }
             }
             catch (AmqpFrameException e)
             {
@@ -179,10 +202,41 @@ public sealed partial class AmqpConnection
                 CloseWithError(AmqpException.Connection(e.ReplyCode, StripCodeName(e.Message)), waitForCloseOk: false);
             }
             FlushConfirms();
-            input.AdvanceTo(buffer.Start, buffer.End);
+            input.AdvanceTo(buffer.Start, blockedAt ? buffer.Start : buffer.End);
             if (_state == State.Open && _heartbeat > 0) _ = startHeartbeats();
+            if (blockedAt && !_terminate)
+            {
+                await WaitWhileBlockedAsync(cancellationToken).ConfigureAwait(false);
+                continue;
+            }
             if (result.IsCompleted) break;
         }
+    }
+
+    private static bool IsPublish(in Frame frame)
+    {
+        if (frame.Type != AmqpConstants.FrameMethod || frame.Payload.Length < 4) return false;
+        Span<byte> id = stackalloc byte[4];
+        frame.Payload.Slice(0, 4).CopyTo(id);
+        return AmqpMethodId.Read(id) == BasicPublish.Id;
+    }
+
+    // RabbitMQ's flow control: a publishing connection is told connection.blocked (if it
+    // understands it), is not read from while the alarm lasts, and hears connection.unblocked after.
+    private async Task WaitWhileBlockedAsync(CancellationToken cancellationToken)
+    {
+        _blocked = true;
+        if (ClientWantsBlockedNotifications) SendOnChannel0(new ConnectionBlocked(_broker.Alarms.Reason));
+        try
+        {
+            await _broker.Alarms.WhenClearAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _blocked = false;
+            Volatile.Write(ref _lastReadTicks, Environment.TickCount64);
+        }
+        if (ClientWantsBlockedNotifications) SendOnChannel0(new ConnectionUnblocked());
     }
 
     // Frame errors carry RabbitMQ's full text ("FRAME_ERROR - ..."); AmqpException adds the code name itself.
