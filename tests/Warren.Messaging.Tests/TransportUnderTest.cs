@@ -63,7 +63,7 @@ public sealed class WarrenServerUnderTest : AmqpUnderTest
 
     public override async ValueTask DisposeAsync()
     {
-        if (_server is not null) await _server.DisposeAsync();
+        if (_server is not null) await AmqpRecoveryTests.StopServerAsync(_server);
     }
 }
 
@@ -113,8 +113,12 @@ public sealed class TestService : IAsyncDisposable
         return new TestService(provider);
     }
 
+    private bool _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (_disposed) return;
+        _disposed = true;
         foreach (var hosted in _provider.GetServices<IHostedService>()) await hosted.StopAsync(CancellationToken.None);
         await _provider.DisposeAsync();
     }
