@@ -1,0 +1,322 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.ExceptionServices;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Warren.Messaging.Configuration;
+using Warren.Messaging.Diagnostics;
+using Warren.Messaging.Topology;
+using Warren.Messaging.Transports;
+
+namespace Warren.Messaging;
+
+public sealed partial class WarrenBus
+{
+    private readonly Dictionary<string, List<HandlerRegistration>> _events = new(StringComparer.Ordinal);
+    private readonly List<HandlerRegistration> _eventPatterns = new();
+    private readonly Dictionary<string, List<HandlerRegistration>> _commands = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HandlerRegistration> _requests = new(StringComparer.Ordinal);
+
+    private void BuildDispatch()
+    {
+        foreach (var handler in _options.Handlers)
+        {
+            _invokers[handler] = handler.BuildInvoker();
+            switch (handler.Intent)
+            {
+                case MessageIntent.Event when TopicPatterns.IsPattern(handler.Topic):
+                    _eventPatterns.Add(handler);
+                    break;
+                case MessageIntent.Event:
+                    Add(_events, handler.Topic, handler);
+                    break;
+                case MessageIntent.Command:
+                    Add(_commands, handler.MessageName, handler);
+                    break;
+                case MessageIntent.Request:
+                    if (!_requests.TryAdd(handler.MessageName, handler))
+                    {
+                        throw new InvalidOperationException($"Service '{_options.ServiceName}' has two handlers for request '{handler.MessageName}': {_requests[handler.MessageName].HandlerType} and {handler.HandlerType}.");
+                    }
+                    break;
+            }
+        }
+
+        static void Add(Dictionary<string, List<HandlerRegistration>> map, string key, HandlerRegistration handler)
+        {
+            if (!map.TryGetValue(key, out var list)) map[key] = list = new List<HandlerRegistration>();
+            list.Add(handler);
+        }
+    }
+
+    private List<HandlerRegistration> FindHandlers(MessageIntent intent, string name, string routingKey)
+    {
+        switch (intent)
+        {
+            case MessageIntent.Command:
+                return _commands.TryGetValue(name, out var commands) ? commands : [];
+            case MessageIntent.Request:
+                return _requests.TryGetValue(name, out var request) ? [request] : [];
+            default:
+                var found = new List<HandlerRegistration>();
+                if (_events.TryGetValue(name, out var events)) found.AddRange(events);
+                foreach (var pattern in _eventPatterns)
+                {
+                    if (TopicPatterns.Matches(pattern.Topic, routingKey) && !found.Contains(pattern)) found.Add(pattern);
+                }
+                return found;
+        }
+    }
+
+    /// <summary>One delivery from the service queue or a command queue: handle with retries, reply, or park it in the error queue.</summary>
+    private async Task OnMessageAsync(IncomingMessage incoming)
+    {
+        var message = incoming.Message;
+        var name = message.Type ?? incoming.RoutingKey;
+        var intent = ParseIntent(message.Headers.GetValueOrDefault(WarrenHeaders.Intent))
+            ?? (incoming.Exchange == _options.RequestsExchange ? MessageIntent.Request
+                : incoming.Queue == _options.ServiceName ? MessageIntent.Event : MessageIntent.Command);
+        // A dead-lettered retry arrives through the default exchange: route by its original name.
+        var routingKey = incoming.Exchange.Length == 0 ? name : incoming.RoutingKey;
+        var handlers = FindHandlers(intent, name, routingKey);
+        if (handlers.Count == 0)
+        {
+            var missing = new InvalidOperationException($"Service '{_options.ServiceName}' has no handler for {IntentName(intent)} '{name}'.");
+            if (intent == MessageIntent.Request) await ReplyAsync(incoming, null, null, missing).ConfigureAwait(false);
+            else await MoveToErrorQueueAsync(incoming, missing, 0).ConfigureAwait(false);
+            return;
+        }
+
+        var delayedSoFar = int.TryParse(message.Headers.GetValueOrDefault(WarrenHeaders.DelayedRetries), NumberStyles.None, CultureInfo.InvariantCulture, out var d) ? d : 0;
+        var attemptsPerDelivery = _options.Retries.Immediate + 1;
+        Exception? failure = null;
+        object? response = null;
+        var attempt = 0;
+        for (var i = 1; i <= attemptsPerDelivery; i++)
+        {
+            attempt = delayedSoFar * attemptsPerDelivery + i;
+            try
+            {
+                response = await InvokeAsync(handlers, incoming, intent, name, attempt).ConfigureAwait(false);
+                failure = null;
+                break;
+            }
+            catch (Exception e)
+            {
+                failure = e;
+                _logger.LogWarning(e, "Handling {Intent} {Name} ({MessageId}) failed on attempt {Attempt}", IntentName(intent), name, message.MessageId, attempt);
+                if (_abort.IsCancellationRequested) break;
+            }
+        }
+
+        if (intent == MessageIntent.Request)
+        {
+            await ReplyAsync(incoming, handlers[0].ResponseType, response, failure).ConfigureAwait(false);
+            return;
+        }
+        if (failure is null) return;
+        // Shutting down: give the message back to the broker rather than spend its retries.
+        if (_abort.IsCancellationRequested) ExceptionDispatchInfo.Throw(failure);
+        var delays = _options.Retries.Delays;
+        if (delayedSoFar < delays.Count && Transport.SupportsDelayedDelivery)
+        {
+            var retry = message.Clone();
+            retry.Headers[WarrenHeaders.DelayedRetries] = (delayedSoFar + 1).ToString(CultureInfo.InvariantCulture);
+            await Transport.DeferAsync(incoming.Queue, delays[delayedSoFar], retry, CancellationToken.None).ConfigureAwait(false);
+            _logger.LogInformation("{Name} ({MessageId}) will be retried in {Delay}", name, message.MessageId, delays[delayedSoFar]);
+            return;
+        }
+        await MoveToErrorQueueAsync(incoming, failure, attempt).ConfigureAwait(false);
+    }
+
+    private async Task<object?> InvokeAsync(List<HandlerRegistration> handlers, IncomingMessage incoming, MessageIntent intent, string name, int attempt)
+    {
+        var message = incoming.Message;
+        var headers = message.Headers;
+        ActivityContext.TryParse(headers.GetValueOrDefault(WarrenTelemetry.TraceParentHeader), headers.GetValueOrDefault(WarrenTelemetry.TraceStateHeader), isRemote: true, out var parent);
+        using var activity = WarrenTelemetry.Source.StartActivity($"{name} handle", ActivityKind.Consumer, parent);
+        if (activity is not null)
+        {
+            activity.SetTag("messaging.system", "warren");
+            activity.SetTag("messaging.operation.name", "handle");
+            activity.SetTag("messaging.destination.name", incoming.Queue);
+            activity.SetTag("messaging.message.id", message.MessageId);
+            activity.SetTag("messaging.message.name", name);
+            activity.SetTag("warren.attempt", attempt);
+        }
+        var messageId = message.MessageId ?? "";
+        var context = new MessageContext(name, messageId, message.CorrelationId,
+            headers.GetValueOrDefault(WarrenHeaders.ConversationId) ?? messageId,
+            headers.GetValueOrDefault(WarrenHeaders.CausationId),
+            DateTimeOffset.TryParse(headers.GetValueOrDefault(WarrenHeaders.SentTime), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var sent) ? sent : message.Timestamp,
+            message.AppId, headers, attempt, this, _abort.Token);
+        var previous = MessageContext.Current;
+        MessageContext.Current = context;
+        var started = Stopwatch.GetTimestamp();
+        var tag = new KeyValuePair<string, object?>("messaging.message.name", name);
+        try
+        {
+            object? response = null;
+            foreach (var registration in handlers)
+            {
+                var body = JsonSerializer.Deserialize(message.Body.Span, registration.MessageType, _options.JsonSerializerOptions)
+                    ?? throw new InvalidDataException($"The body of '{name}' is JSON null.");
+                var scope = _services.CreateAsyncScope();
+                await using (scope.ConfigureAwait(false))
+                {
+                    var handler = scope.ServiceProvider.GetRequiredService(registration.HandlerType);
+                    response = await _invokers[registration](handler, body, context).ConfigureAwait(false);
+                }
+                WarrenTelemetry.Handled.Add(1, tag);
+                foreach (var observer in _observers) observer.OnHandled(intent, name, body, context);
+            }
+            return response;
+        }
+        catch (Exception e)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+            WarrenTelemetry.Failed.Add(1, tag);
+            foreach (var observer in _observers) observer.OnFailed(intent, name, context, e);
+            throw;
+        }
+        finally
+        {
+            WarrenTelemetry.Duration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, tag);
+            MessageContext.Current = previous;
+        }
+    }
+
+    private async Task ReplyAsync(IncomingMessage incoming, Type? responseType, object? response, Exception? failure)
+    {
+        var request = incoming.Message;
+        if (request.ReplyTo is null)
+        {
+            _logger.LogWarning("Request {Name} ({MessageId}) has no reply-to; its response is dropped", request.Type, request.MessageId);
+            return;
+        }
+        var now = DateTimeOffset.UtcNow;
+        var reply = new TransportMessage
+        {
+            MessageId = Guid.CreateVersion7().ToString(),
+            CorrelationId = request.CorrelationId ?? request.MessageId,
+            Type = request.Type + ".reply",
+            ContentType = JsonContentType,
+            AppId = _options.ServiceName,
+            Timestamp = now,
+            Persistent = false,
+            Body = failure is null
+                ? JsonSerializer.SerializeToUtf8Bytes(response, responseType ?? typeof(object), _options.JsonSerializerOptions)
+                : "null"u8.ToArray(),
+        };
+        reply.Headers[WarrenHeaders.Intent] = IntentName(MessageIntent.Reply);
+        reply.Headers[WarrenHeaders.ConversationId] = request.Headers.GetValueOrDefault(WarrenHeaders.ConversationId) ?? request.MessageId ?? reply.MessageId;
+        if (request.MessageId is not null) reply.Headers[WarrenHeaders.CausationId] = request.MessageId;
+        reply.Headers[WarrenHeaders.SentTime] = now.ToString("O", CultureInfo.InvariantCulture);
+        if (failure is not null)
+        {
+            reply.Headers[WarrenHeaders.FaultType] = failure.GetType().FullName ?? failure.GetType().Name;
+            reply.Headers[WarrenHeaders.FaultMessage] = failure.Message;
+        }
+        InjectTraceContext(Activity.Current, reply.Headers);
+        try
+        {
+            await Transport.PublishAsync("", request.ReplyTo, mandatory: false, reply, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (MessageUnroutableException)
+        {
+            _logger.LogWarning("The requester of {Name} ({MessageId}) is gone; reply dropped", request.Type, request.MessageId);
+        }
+    }
+
+    private async Task MoveToErrorQueueAsync(IncomingMessage incoming, Exception failure, int attempts)
+    {
+        var parked = incoming.Message.Clone();
+        var headers = parked.Headers;
+        headers[WarrenHeaders.ErrorType] = failure.GetType().FullName ?? failure.GetType().Name;
+        headers[WarrenHeaders.ErrorMessage] = failure.Message;
+        headers[WarrenHeaders.ErrorStackTrace] = failure.StackTrace ?? "";
+        headers[WarrenHeaders.ErrorQueue] = incoming.Queue;
+        headers[WarrenHeaders.ErrorService] = _options.ServiceName;
+        headers[WarrenHeaders.ErrorTime] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
+        headers[WarrenHeaders.ErrorAttempts] = attempts.ToString(CultureInfo.InvariantCulture);
+        var errorQueue = TopologyConventions.ErrorQueue(_options.ServiceName);
+        await Transport.PublishAsync("", errorQueue, mandatory: true, parked, CancellationToken.None).ConfigureAwait(false);
+        _logger.LogError(failure, "{Name} ({MessageId}) moved to {ErrorQueue} after {Attempts} attempts", parked.Type, parked.MessageId, errorQueue, attempts);
+    }
+
+    /// <summary>
+    /// Moves messages from this service's error queue back to the queues they failed in, with
+    /// the error headers removed and retries counted afresh. <paramref name="filter"/> picks
+    /// which (others go back to the error queue). Returns how many were replayed.
+    /// </summary>
+    public async Task<int> ReplayErrorsAsync(Func<FailedMessage, bool>? filter = null, int max = 1000, CancellationToken cancellationToken = default)
+    {
+        EnsureRunning();
+        var errorQueue = TopologyConventions.ErrorQueue(_options.ServiceName);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var replayed = 0;
+        while (replayed < max)
+        {
+            var incoming = await Transport.GetAsync(errorQueue, cancellationToken).ConfigureAwait(false);
+            if (incoming is null) break;
+            var message = incoming.Message;
+            var failed = FailedMessage.From(message);
+            // Seen already: a message kept (or failed again) in this pass; stop before going round.
+            var firstSight = seen.Add(message.MessageId ?? Guid.NewGuid().ToString());
+            if (!firstSight || (filter is not null && !filter(failed)) || failed.Queue is null)
+            {
+                await Transport.PublishAsync("", errorQueue, mandatory: true, message, cancellationToken).ConfigureAwait(false);
+                if (!firstSight) break;
+                continue;
+            }
+            var copy = message.Clone();
+            foreach (var key in copy.Headers.Keys.Where(k => k.StartsWith("warren-error-", StringComparison.Ordinal) || k == WarrenHeaders.DelayedRetries).ToArray())
+            {
+                copy.Headers.Remove(key);
+            }
+            await Transport.PublishAsync("", failed.Queue, mandatory: true, copy, cancellationToken).ConfigureAwait(false);
+            replayed++;
+        }
+        return replayed;
+    }
+
+    /// <summary>Takes up to <paramref name="max"/> messages from the error queue to look at, then puts them back.</summary>
+    public async Task<IReadOnlyList<FailedMessage>> PeekErrorsAsync(int max = 100, CancellationToken cancellationToken = default)
+    {
+        EnsureRunning();
+        var errorQueue = TopologyConventions.ErrorQueue(_options.ServiceName);
+        var taken = new List<TransportMessage>();
+        while (taken.Count < max)
+        {
+            var incoming = await Transport.GetAsync(errorQueue, cancellationToken).ConfigureAwait(false);
+            if (incoming is null) break;
+            taken.Add(incoming.Message);
+        }
+        foreach (var message in taken) await Transport.PublishAsync("", errorQueue, mandatory: true, message, cancellationToken).ConfigureAwait(false);
+        return taken.Select(FailedMessage.From).ToArray();
+    }
+}
+
+/// <summary>A message in an error queue, with why it failed.</summary>
+/// <param name="MessageId">Its id.</param>
+/// <param name="Name">Its message name.</param>
+/// <param name="Queue">The queue it failed in.</param>
+/// <param name="ExceptionType">The handler's exception type.</param>
+/// <param name="ExceptionMessage">The exception's message.</param>
+/// <param name="StackTrace">The stack trace.</param>
+/// <param name="Attempts">Attempts made.</param>
+/// <param name="FailedAt">When it was parked.</param>
+/// <param name="Body">The JSON body.</param>
+public sealed record FailedMessage(string? MessageId, string? Name, string? Queue, string? ExceptionType, string? ExceptionMessage, string? StackTrace, int Attempts, DateTimeOffset? FailedAt, ReadOnlyMemory<byte> Body)
+{
+    internal static FailedMessage From(TransportMessage message)
+    {
+        var h = message.Headers;
+        return new FailedMessage(message.MessageId, message.Type, h.GetValueOrDefault(WarrenHeaders.ErrorQueue), h.GetValueOrDefault(WarrenHeaders.ErrorType),
+            h.GetValueOrDefault(WarrenHeaders.ErrorMessage), h.GetValueOrDefault(WarrenHeaders.ErrorStackTrace),
+            int.TryParse(h.GetValueOrDefault(WarrenHeaders.ErrorAttempts), CultureInfo.InvariantCulture, out var attempts) ? attempts : 0,
+            DateTimeOffset.TryParse(h.GetValueOrDefault(WarrenHeaders.ErrorTime), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null,
+            message.Body);
+    }
+}

@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Warren.Messaging.Configuration;
+using Warren.Messaging.Diagnostics;
+using Warren.Messaging.Transports;
+
+namespace Warren.Messaging;
+
+public sealed partial class WarrenBus
+{
+    internal const string JsonContentType = "application/json";
+
+    /// <inheritdoc />
+    public async Task PublishAsync<TEvent>(TEvent message, CancellationToken cancellationToken = default) where TEvent : notnull
+    {
+        EnsureRunning();
+        var name = MessageNames.Of(message.GetType());
+        using var activity = StartProducerActivity(name, "publish", _options.EventsExchange);
+        var envelope = CreateMessage(MessageIntent.Event, name, message, activity);
+        await Transport.PublishAsync(_options.EventsExchange, name, mandatory: false, envelope, cancellationToken).ConfigureAwait(false);
+        AfterSent(MessageIntent.Event, name, message);
+    }
+
+    /// <inheritdoc />
+    public async Task SendAsync<TCommand>(TCommand message, CancellationToken cancellationToken = default) where TCommand : notnull
+    {
+        EnsureRunning();
+        var name = MessageNames.Of(message.GetType());
+        using var activity = StartProducerActivity(name, "send", name);
+        var envelope = CreateMessage(MessageIntent.Command, name, message, activity);
+        try
+        {
+            await Transport.PublishAsync("", Warren.Messaging.Topology.TopologyConventions.CommandQueue(name), mandatory: true, envelope, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MessageUnroutableException e)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, "unroutable");
+            throw new MessageUnroutableException(e.Exchange, e.RoutingKey, $"No service owns command '{name}': its queue '{e.RoutingKey}' does not exist. ({e.Message})");
+        }
+        AfterSent(MessageIntent.Command, name, message);
+    }
+
+    private void AfterSent(MessageIntent intent, string name, object message)
+    {
+        WarrenTelemetry.Published.Add(1, new KeyValuePair<string, object?>("messaging.message.name", name));
+        foreach (var observer in _observers) observer.OnSent(intent, name, message);
+    }
+
+    private static Activity? StartProducerActivity(string name, string operation, string destination)
+    {
+        var activity = WarrenTelemetry.Source.StartActivity($"{name} {operation}", ActivityKind.Producer);
+        if (activity is not null)
+        {
+            activity.SetTag("messaging.system", "warren");
+            activity.SetTag("messaging.operation.name", operation);
+            activity.SetTag("messaging.destination.name", destination);
+            activity.SetTag("messaging.message.name", name);
+        }
+        return activity;
+    }
+
+    /// <summary>Builds the envelope; ids flow from the message being handled on this async flow, if any.</summary>
+    private TransportMessage CreateMessage(MessageIntent intent, string name, object message, Activity? activity)
+    {
+        var current = MessageContext.Current;
+        var id = Guid.CreateVersion7().ToString();
+        var now = DateTimeOffset.UtcNow;
+        var envelope = new TransportMessage
+        {
+            MessageId = id,
+            // A request's correlation id identifies it: its reply carries it back (RabbitMQ's RPC convention).
+            CorrelationId = intent == MessageIntent.Request ? id : current?.CorrelationId ?? id,
+            Type = name,
+            ContentType = JsonContentType,
+            AppId = _options.ServiceName,
+            Timestamp = now,
+            Persistent = _options.Persistent && intent is MessageIntent.Event or MessageIntent.Command,
+            Body = JsonSerializer.SerializeToUtf8Bytes(message, message.GetType(), _options.JsonSerializerOptions),
+        };
+        var headers = envelope.Headers;
+        headers[WarrenHeaders.Intent] = IntentName(intent);
+        headers[WarrenHeaders.ConversationId] = current?.ConversationId ?? id;
+        if (current is not null) headers[WarrenHeaders.CausationId] = current.MessageId;
+        headers[WarrenHeaders.SentTime] = now.ToString("O", CultureInfo.InvariantCulture);
+        InjectTraceContext(activity ?? Activity.Current, headers);
+        if (activity is not null) activity.SetTag("messaging.message.id", id);
+        return envelope;
+    }
+
+    private static void InjectTraceContext(Activity? activity, Dictionary<string, string> headers)
+    {
+        if (activity is null || activity.IdFormat != ActivityIdFormat.W3C) return;
+        headers[WarrenTelemetry.TraceParentHeader] = activity.Id!;
+        if (!string.IsNullOrEmpty(activity.TraceStateString)) headers[WarrenTelemetry.TraceStateHeader] = activity.TraceStateString;
+    }
+
+    internal static string IntentName(MessageIntent intent) => intent switch
+    {
+        MessageIntent.Event => "event",
+        MessageIntent.Command => "command",
+        MessageIntent.Request => "request",
+        _ => "reply",
+    };
+
+    internal static MessageIntent? ParseIntent(string? text) => text switch
+    {
+        "event" => MessageIntent.Event,
+        "command" => MessageIntent.Command,
+        "request" => MessageIntent.Request,
+        "reply" => MessageIntent.Reply,
+        _ => null,
+    };
+}

@@ -1,0 +1,62 @@
+namespace Warren.Messaging;
+
+/// <summary>A message marked mandatory reached no queue: no service owns the command or handles the request.</summary>
+public sealed class MessageUnroutableException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public MessageUnroutableException(string exchange, string routingKey, string message) : base(message)
+    {
+        Exchange = exchange;
+        RoutingKey = routingKey;
+    }
+
+    /// <summary>The exchange it was published to ("" for the default exchange).</summary>
+    public string Exchange { get; }
+
+    /// <summary>The routing key it was published with.</summary>
+    public string RoutingKey { get; }
+}
+
+/// <summary>The responder's handler threw: the fault travelled back instead of a response.</summary>
+public sealed class RequestFaultedException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public RequestFaultedException(string requestName, string? responder, string remoteExceptionType, string remoteMessage)
+        : base($"Request '{requestName}' failed in service '{responder ?? "?"}': {remoteExceptionType}: {remoteMessage}")
+    {
+        RequestName = requestName;
+        Responder = responder;
+        RemoteExceptionType = remoteExceptionType;
+        RemoteMessage = remoteMessage;
+    }
+
+    /// <summary>The request's message name.</summary>
+    public string RequestName { get; }
+
+    /// <summary>The service that answered with the fault.</summary>
+    public string? Responder { get; }
+
+    /// <summary>The full .NET type name of the exception thrown by the responder.</summary>
+    public string RemoteExceptionType { get; }
+
+    /// <summary>Its message.</summary>
+    public string RemoteMessage { get; }
+}
+
+/// <summary>No reply came within the timeout.</summary>
+public sealed class RequestTimeoutException : TimeoutException
+{
+    /// <summary>Creates the exception.</summary>
+    public RequestTimeoutException(string requestName, TimeSpan timeout)
+        : base($"No reply to request '{requestName}' within {timeout.TotalSeconds:0.###} s.")
+    {
+        RequestName = requestName;
+        Timeout = timeout;
+    }
+
+    /// <summary>The request's message name.</summary>
+    public string RequestName { get; }
+
+    /// <summary>The timeout that passed.</summary>
+    public TimeSpan Timeout { get; }
+}

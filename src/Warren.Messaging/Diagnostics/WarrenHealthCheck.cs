@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Warren.Messaging.Diagnostics;
+
+/// <summary>
+/// Healthy while the bus runs and its transport is connected. Register it with
+/// <c>services.AddHealthChecks().AddCheck&lt;WarrenHealthCheck&gt;("warren")</c>.
+/// </summary>
+public sealed class WarrenHealthCheck(WarrenBus bus) : IHealthCheck
+{
+    /// <inheritdoc />
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var data = new Dictionary<string, object>
+        {
+            ["service"] = bus.ServiceName,
+            ["pendingRequests"] = bus.PendingRequests,
+            ["unexpectedReplies"] = bus.UnexpectedReplies,
+        };
+        if (!bus.IsRunning) return Task.FromResult(HealthCheckResult.Unhealthy("The Warren bus is not running.", data: data));
+        if (!bus.Transport.IsConnected)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy($"The {bus.Transport.Name} transport is disconnected (recovering).", data: data));
+        }
+        return Task.FromResult(HealthCheckResult.Healthy($"Connected ({bus.Transport.Name}).", data));
+    }
+}

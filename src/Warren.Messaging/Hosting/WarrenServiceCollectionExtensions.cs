@@ -1,0 +1,45 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Warren.Messaging.Configuration;
+using Warren.Messaging.Diagnostics;
+using Warren.Messaging.Hosting;
+
+// In the container's namespace, as is the convention for AddXxx extensions.
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers Warren in a service collection.</summary>
+public static class WarrenServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the Warren bus (<see cref="Warren.Messaging.IMessageBus"/>, <see cref="Warren.Messaging.WarrenBus"/>),
+    /// its handlers (transient, one per message) and a hosted service that starts and stops it.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// services.AddWarren(o =>
+    /// {
+    ///     o.ServiceName = "billing";
+    ///     o.UseAmqp("amqp://guest:guest@localhost:5672/");
+    ///     o.AddHandler&lt;OrderPlacedHandler&gt;();
+    /// });
+    /// </code>
+    /// </example>
+    public static IServiceCollection AddWarren(this IServiceCollection services, Action<WarrenOptions> configure)
+    {
+        var options = new WarrenOptions();
+        configure(options);
+        options.Validate();
+        services.AddSingleton(options);
+        foreach (var handler in options.Handlers) services.TryAddTransient(handler.HandlerType);
+        services.AddSingleton(sp => new Warren.Messaging.WarrenBus(options, sp,
+            sp.GetService<ILogger<Warren.Messaging.WarrenBus>>() ?? NullLogger<Warren.Messaging.WarrenBus>.Instance,
+            sp.GetServices<Warren.Messaging.IMessageObserver>()));
+        services.AddSingleton<Warren.Messaging.IMessageBus>(sp => sp.GetRequiredService<Warren.Messaging.WarrenBus>());
+        services.AddSingleton<IHostedService, WarrenHostedService>();
+        services.TryAddSingleton<WarrenHealthCheck>();
+        return services;
+    }
+}

@@ -1,0 +1,263 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+using Warren.Messaging.Topology;
+using Warren.Messaging.Transports.InProcess;
+
+namespace Warren.Messaging.Transports.Amqp;
+
+/// <summary>
+/// AMQP 0-9-1 over RabbitMQ.Client 7: to a Warren server or a RabbitMQ node or cluster.
+/// One connection per bus; one publishing channel with publisher confirms (concurrent publishes
+/// share its confirm stream); one channel per consuming endpoint with its own prefetch and
+/// dispatch concurrency. RabbitMQ.Client's automatic recovery reconnects and re-declares the
+/// exchanges, queues, bindings and consumers declared through this connection.
+/// </summary>
+public sealed class AmqpTransport : ITransport
+{
+    private readonly AmqpTransportOptions _options;
+    private readonly string _serviceName;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _topologyLock = new(1, 1);
+    private readonly ConcurrentDictionary<string, byte> _retryQueues = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<AmqpSubscription, byte> _subscriptions = new();
+    private IConnection? _connection;
+    private IChannel? _publisher;
+    private IChannel? _topology;
+
+    /// <summary>Creates the transport; <see cref="StartAsync"/> connects.</summary>
+    public AmqpTransport(AmqpTransportOptions options, string serviceName, IServiceProvider? services = null)
+    {
+        _options = options;
+        _serviceName = serviceName;
+        _logger = services?.GetService<ILoggerFactory>()?.CreateLogger<AmqpTransport>() ?? NullLogger<AmqpTransport>.Instance;
+    }
+
+    /// <inheritdoc />
+    public string Name => "amqp";
+
+    /// <inheritdoc />
+    public bool IsConnected => _connection?.IsOpen == true;
+
+    /// <inheritdoc />
+    public bool SupportsDelayedDelivery => _options.BrokerSupportsDeadLettering;
+
+    /// <inheritdoc />
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var factory = new ConnectionFactory
+        {
+            Uri = _options.Uri,
+            AutomaticRecoveryEnabled = true,
+            TopologyRecoveryEnabled = true,
+            NetworkRecoveryInterval = _options.ReconnectInterval,
+            ClientProvidedName = "warren:" + _serviceName,
+        };
+        _connection = await factory.CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
+        _connection.ConnectionShutdownAsync += (_, args) =>
+        {
+            if (args.Initiator != ShutdownInitiator.Application) _logger.LogWarning("AMQP connection lost: {Reason}; recovering", args.ReplyText);
+            return Task.CompletedTask;
+        };
+        _connection.RecoverySucceededAsync += (_, _) =>
+        {
+            _logger.LogInformation("AMQP connection recovered; topology and consumers re-declared");
+            return Task.CompletedTask;
+        };
+        _publisher = await _connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: _options.PublisherConfirms, publisherConfirmationTrackingEnabled: _options.PublisherConfirms),
+            cancellationToken).ConfigureAwait(false);
+        _topology = await _connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    private IChannel Topology => _topology ?? throw new InvalidOperationException("The AMQP transport is not started.");
+
+    /// <inheritdoc />
+    public async Task DeclareAsync(TopologyPlan plan, CancellationToken cancellationToken)
+    {
+        await _topologyLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            foreach (var exchange in plan.Exchanges)
+            {
+                await Topology.ExchangeDeclareAsync(exchange.Name, exchange.Type, exchange.Durable, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            foreach (var queue in plan.Queues)
+            {
+                var arguments = queue.Arguments is null ? new Dictionary<string, object?>() : new Dictionary<string, object?>(queue.Arguments);
+                if (_options.QueueType is not null && queue.Durable && !queue.Exclusive) arguments["x-queue-type"] = _options.QueueType;
+                await Topology.QueueDeclareAsync(queue.Name, queue.Durable, queue.Exclusive, queue.AutoDelete, arguments.Count == 0 ? null : arguments,
+                    cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            foreach (var binding in plan.Bindings)
+            {
+                await Topology.QueueBindAsync(binding.Queue, binding.Exchange, binding.RoutingKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _topologyLock.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task PublishAsync(string exchange, string routingKey, bool mandatory, TransportMessage message, CancellationToken cancellationToken)
+    {
+        var publisher = _publisher ?? throw new InvalidOperationException("The AMQP transport is not started.");
+        var properties = ToProperties(message);
+        var deadline = DateTime.UtcNow + _options.PublishOutageTimeout;
+        while (true)
+        {
+            try
+            {
+                await publisher.BasicPublishAsync(exchange, routingKey, mandatory, properties, message.Body, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (PublishReturnException returned)
+            {
+                throw new MessageUnroutableException(exchange, routingKey,
+                    $"{returned.ReplyText}: no queue is bound to exchange '{exchange}' with routing key '{routingKey}'.");
+            }
+            catch (Exception e) when (e is AlreadyClosedException or OperationInterruptedException or IOException && !cancellationToken.IsCancellationRequested)
+            {
+                if (e is OperationInterruptedException { ShutdownReason.ReplyCode: 404 })
+                {
+                    throw new MessageUnroutableException(exchange, routingKey, e.Message);
+                }
+                if (DateTime.UtcNow >= deadline)
+                {
+                    throw new BrokerUnreachableException($"Could not publish to '{exchange}' / '{routingKey}': the broker at {_options.Uri.Host}:{_options.Uri.Port} stayed unreachable for {_options.PublishOutageTimeout.TotalSeconds:0.#} s.", e);
+                }
+                _logger.LogDebug(e, "Publish failed during an outage; waiting for recovery");
+                await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<IAsyncDisposable> ConsumeAsync(string queue, ConsumerSettings settings, Func<IncomingMessage, CancellationToken, Task> handler, CancellationToken cancellationToken)
+    {
+        var connection = _connection ?? throw new InvalidOperationException("The AMQP transport is not started.");
+        var channel = await connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: false, publisherConfirmationTrackingEnabled: false,
+                consumerDispatchConcurrency: (ushort)Math.Clamp(settings.Concurrency, 1, ushort.MaxValue)),
+            cancellationToken).ConfigureAwait(false);
+        await channel.BasicQosAsync(0, settings.Prefetch, global: false, cancellationToken).ConfigureAwait(false);
+        var subscription = new AmqpSubscription(this, channel, queue, handler, _logger);
+        await subscription.StartAsync(settings.Exclusive, cancellationToken).ConfigureAwait(false);
+        _subscriptions.TryAdd(subscription, 0);
+        return subscription;
+    }
+
+    internal void Forget(AmqpSubscription subscription) => _subscriptions.TryRemove(subscription, out _);
+
+    /// <inheritdoc />
+    public async Task<IncomingMessage?> GetAsync(string queue, CancellationToken cancellationToken)
+    {
+        await _topologyLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var result = await Topology.BasicGetAsync(queue, autoAck: true, cancellationToken).ConfigureAwait(false);
+            if (result is null) return null;
+            return new IncomingMessage(FromProperties(result.BasicProperties, result.Body.ToArray()), queue, result.Exchange, result.RoutingKey, result.Redelivered);
+        }
+        finally
+        {
+            _topologyLock.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The message waits in <c>&lt;queue&gt;.retry.&lt;ms&gt;</c>, declared with
+    /// <c>x-message-ttl</c> = the delay and dead-lettered through the default exchange back to
+    /// <paramref name="queue"/>. Needs a broker with TTL and dead-lettering (RabbitMQ).
+    /// </remarks>
+    public async Task DeferAsync(string queue, TimeSpan delay, TransportMessage message, CancellationToken cancellationToken)
+    {
+        if (!SupportsDelayedDelivery) throw new NotSupportedException("Delayed delivery needs a broker with message TTL and dead-lettering (AmqpTransportOptions.BrokerSupportsDeadLettering).");
+        var retryQueue = TopologyConventions.RetryQueue(queue, delay);
+        if (!_retryQueues.ContainsKey(retryQueue))
+        {
+            var plan = new TopologyPlan([], [new QueuePlan(retryQueue, true, false, false, $"delayed retries of {queue}", new Dictionary<string, object?>
+            {
+                ["x-message-ttl"] = (long)delay.TotalMilliseconds,
+                ["x-dead-letter-exchange"] = "",
+                ["x-dead-letter-routing-key"] = queue,
+            })], []);
+            await DeclareAsync(plan, cancellationToken).ConfigureAwait(false);
+            _retryQueues.TryAdd(retryQueue, 0);
+        }
+        await PublishAsync("", retryQueue, mandatory: true, message, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops consumers (letting in-flight handlers finish) and closes the connection.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var subscription in _subscriptions.Keys) await subscription.DisposeAsync().ConfigureAwait(false);
+        if (_connection is not null)
+        {
+            try
+            {
+                await _connection.CloseAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is AlreadyClosedException or OperationInterruptedException or IOException)
+            {
+                _logger.LogDebug(e, "Closing the AMQP connection failed; it was already gone");
+            }
+            _connection.Dispose();
+            _connection = null;
+        }
+        _topologyLock.Dispose();
+    }
+
+    private static BasicProperties ToProperties(TransportMessage message)
+    {
+        var properties = new BasicProperties
+        {
+            MessageId = message.MessageId,
+            CorrelationId = message.CorrelationId,
+            ReplyTo = message.ReplyTo,
+            Type = message.Type,
+            ContentType = message.ContentType,
+            AppId = message.AppId,
+            DeliveryMode = message.Persistent ? DeliveryModes.Persistent : DeliveryModes.Transient,
+        };
+        if (message.Timestamp is { } time) properties.Timestamp = new AmqpTimestamp(time.ToUnixTimeSeconds());
+        if (message.Headers.Count > 0)
+        {
+            var headers = new Dictionary<string, object?>(message.Headers.Count, StringComparer.Ordinal);
+            foreach (var (key, value) in message.Headers) headers[key] = value;
+            properties.Headers = headers;
+        }
+        return properties;
+    }
+
+    internal static TransportMessage FromProperties(IReadOnlyBasicProperties properties, byte[] body)
+    {
+        var message = new TransportMessage
+        {
+            MessageId = properties.MessageId,
+            CorrelationId = properties.CorrelationId,
+            ReplyTo = properties.ReplyTo,
+            Type = properties.Type,
+            ContentType = properties.ContentType,
+            AppId = properties.AppId,
+            Persistent = properties.Persistent,
+            Timestamp = properties.IsTimestampPresent() ? DateTimeOffset.FromUnixTimeSeconds(properties.Timestamp.UnixTime) : null,
+            Body = body,
+        };
+        if (properties.Headers is not null)
+        {
+            foreach (var (key, value) in properties.Headers)
+            {
+                var text = InProcessTransport.HeaderText(value);
+                if (text is not null) message.Headers[key] = text;
+            }
+        }
+        return message;
+    }
+}

@@ -1,0 +1,56 @@
+using Warren.Messaging.Topology;
+
+namespace Warren.Messaging.Transports;
+
+/// <summary>
+/// What the messaging library needs from a broker connection: declare topology, publish with
+/// mandatory routing, consume with acknowledgement after the handler, and fetch one message.
+/// Implementations: <see cref="InProcess.InProcessTransport"/> (an embedded Warren broker) and
+/// <see cref="Amqp.AmqpTransport"/> (RabbitMQ.Client to any AMQP 0-9-1 broker).
+/// </summary>
+public interface ITransport : IAsyncDisposable
+{
+    /// <summary>A short name for logs and health checks ("in-process", "amqp").</summary>
+    string Name { get; }
+
+    /// <summary>True while the transport can publish and consume.</summary>
+    bool IsConnected { get; }
+
+    /// <summary>Connects.</summary>
+    Task StartAsync(CancellationToken cancellationToken);
+
+    /// <summary>Declares exchanges, queues and bindings, idempotently.</summary>
+    Task DeclareAsync(TopologyPlan plan, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Publishes a message. With <paramref name="mandatory"/>, a message that reaches no queue
+    /// fails with <see cref="MessageUnroutableException"/>. Completes when the broker has taken
+    /// responsibility for it (publisher confirm, where the transport has them).
+    /// </summary>
+    Task PublishAsync(string exchange, string routingKey, bool mandatory, TransportMessage message, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Consumes a queue. Each message is passed to <paramref name="handler"/> and acknowledged
+    /// when it returns; an exception requeues it. Disposing the result stops consuming after
+    /// in-flight messages finish.
+    /// </summary>
+    Task<IAsyncDisposable> ConsumeAsync(string queue, ConsumerSettings settings, Func<IncomingMessage, CancellationToken, Task> handler, CancellationToken cancellationToken);
+
+    /// <summary>Takes one message from a queue (acknowledged at once), or null when it is empty.</summary>
+    Task<IncomingMessage?> GetAsync(string queue, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Delivers <paramref name="message"/> to <paramref name="queue"/> again after
+    /// <paramref name="delay"/>. Over AMQP this needs broker TTL and dead-lettering.
+    /// </summary>
+    Task DeferAsync(string queue, TimeSpan delay, TransportMessage message, CancellationToken cancellationToken);
+
+    /// <summary>Whether <see cref="DeferAsync"/> works on this transport's broker.</summary>
+    bool SupportsDelayedDelivery { get; }
+}
+
+/// <summary>How a queue is consumed.</summary>
+/// <param name="Prefetch">Unacknowledged messages the broker may push at once.</param>
+/// <param name="Concurrency">Messages handled at the same time.</param>
+/// <param name="Exclusive">The only consumer of the queue.</param>
+public sealed record ConsumerSettings(ushort Prefetch, int Concurrency, bool Exclusive = false);

@@ -1,0 +1,90 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Warren.Messaging.Diagnostics;
+using Warren.Server;
+using Xunit;
+
+namespace Warren.Messaging.Tests;
+
+/// <summary>Connection loss over AMQP: the broker stops and comes back on the same port.</summary>
+public sealed class AmqpRecoveryTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task After_the_broker_restarts_the_bus_redeclares_its_topology_and_consumes_again()
+    {
+        var server = await WarrenServer.StartAsync(new WarrenServerOptions { Port = 0 });
+        var port = server.Port;
+        var uri = server.AmqpUri;
+        var transport = new InProcessUnderTest(); // UseAmqp below replaces its transport
+        var name = "recovery-" + Guid.NewGuid().ToString("N")[..8];
+        await using var service = await TestService.StartAsync(transport, name, o =>
+        {
+            o.UseAmqp(uri, a => a.ReconnectInterval = TimeSpan.FromMilliseconds(200));
+            o.AddHandler<OrderPlacedHandler>();
+        });
+        var health = ActivatorUtilities.CreateInstance<WarrenHealthCheck>(service.Services);
+        await service.Bus.PublishAsync(new OrderPlaced(name + "-before", 1));
+        await service.Recorder.WaitForHandledAsync<OrderPlaced>(o => o.OrderId == name + "-before", Wait);
+
+        await StopServerAsync(server);
+        await Eventually(() => !service.Bus.Transport.IsConnected);
+        Assert.Equal(HealthStatus.Unhealthy, (await health.CheckHealthAsync(new HealthCheckContext())).Status);
+        // Published during the outage: waits (bounded) for the connection to come back.
+        var duringOutage = service.Bus.PublishAsync(new OrderPlaced(name + "-during", 2));
+        var restarted = await WarrenServer.StartAsync(new WarrenServerOptions { Port = port });
+        try
+        {
+            await duringOutage.WaitAsync(Wait);
+            await service.Recorder.WaitForHandledAsync<OrderPlaced>(o => o.OrderId == name + "-during", Wait);
+            await service.Bus.PublishAsync(new OrderPlaced(name + "-after", 3));
+            await service.Recorder.WaitForHandledAsync<OrderPlaced>(o => o.OrderId == name + "-after", Wait);
+            Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync(new HealthCheckContext())).Status);
+        }
+        finally
+        {
+            await service.DisposeAsync();
+            await StopServerAsync(restarted);
+        }
+    }
+
+    [Fact]
+    public async Task Publishing_fails_clearly_when_the_broker_stays_away()
+    {
+        var server = await WarrenServer.StartAsync(new WarrenServerOptions { Port = 0 });
+        var uri = server.AmqpUri;
+        await using var service = await TestService.StartAsync(new InProcessUnderTest(), "away-" + Guid.NewGuid().ToString("N")[..8], o =>
+            o.UseAmqp(uri, a => a.PublishOutageTimeout = TimeSpan.FromMilliseconds(500)));
+
+        await StopServerAsync(server);
+        await Eventually(() => !service.Bus.Transport.IsConnected);
+
+        var error = await Assert.ThrowsAsync<Warren.Messaging.Transports.Amqp.BrokerUnreachableException>(() => service.Bus.PublishAsync(new OrderPlaced("x", 1)));
+        Assert.Contains("unreachable", error.Message);
+    }
+
+    // Works around a Warren.Amqp race: AmqpListener.DisposeAsync calls CloseForced on a connection
+    // whose teardown already disposed its FrameOutput, and SemaphoreSlim.Release throws
+    // ObjectDisposedException out of WarrenServer.DisposeAsync. The server is stopped regardless.
+    internal static async Task StopServerAsync(WarrenServer server)
+    {
+        try
+        {
+            await server.DisposeAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private static async Task Eventually(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Wait;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) Assert.Fail("The condition did not become true in time.");
+            await Task.Delay(25);
+        }
+    }
+}
