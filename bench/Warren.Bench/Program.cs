@@ -5,7 +5,7 @@ using Warren.Bench.Matrix;
 using Warren.Bench.Reporting;
 using Warren.Bench.Scenarios;
 
-var uri = new Option<Uri>("--uri") { Description = "The broker to measure", DefaultValueFactory = _ => BenchSettings.Default.Uri };
+var uri = new Option<Uri>("--uri") { Description = "The broker to measure", DefaultValueFactory = _ => BenchSettings.Default.Uri, CustomParser = r => ParseUri(r, r.Tokens[0].Value) };
 var scenario = new Option<string>("--scenario") { Description = $"One of: {string.Join(", ", BenchSettings.Scenarios)}", DefaultValueFactory = _ => "transient" };
 var duration = new Option<double>("--duration") { Description = "Seconds measured, after the warm-up", DefaultValueFactory = _ => BenchSettings.Default.DurationSeconds };
 var warmup = new Option<double>("--warmup") { Description = "Seconds of load before measuring", DefaultValueFactory = _ => BenchSettings.Default.WarmupSeconds };
@@ -20,7 +20,13 @@ var messages = new Option<int>("--messages") { Description = "backlog: messages 
 var connections = new Option<int>("--connections") { Description = "connections: connections opened", DefaultValueFactory = _ => BenchSettings.Default.Connections };
 var brokerPid = new Option<int?>("--broker-pid") { Description = "The broker's pid (A's in compare mode): its CPU and memory from /proc" };
 var json = new Option<bool>("--json") { Description = "Print JSON instead of a table" };
-var compare = new Option<Uri[]>("--compare") { Description = "Two URIs, A and B: run the scenario alternately against each", Arity = new ArgumentArity(2, 2), AllowMultipleArgumentsPerToken = true };
+var compare = new Option<Uri[]?>("--compare")
+{
+    Description = "Two URIs, A and B: run the scenario alternately against each",
+    Arity = new ArgumentArity(2, 2),
+    AllowMultipleArgumentsPerToken = true,
+    CustomParser = r => r.Tokens.Select(t => ParseUri(r, t.Value)).ToArray(),
+};
 var brokerPidB = new Option<int?>("--broker-pid-b") { Description = "compare mode: B's pid" };
 var names = new Option<string[]>("--names") { Description = "compare mode: names of A and B for the table", Arity = new ArgumentArity(2, 2), AllowMultipleArgumentsPerToken = true };
 var runs = new Option<int>("--runs") { Description = "compare mode: runs per broker", DefaultValueFactory = _ => 5 };
@@ -64,9 +70,9 @@ root.SetAction(async (parsed, cancellationToken) =>
     }
 
     bool asJson = parsed.GetValue(json);
-    if (parsed.GetValue(compare) is { } pair)
+    if (parsed.GetValue(compare) is { Length: 2 } pair)
     {
-        var label = parsed.GetValue(names) ?? [$"{pair[0].Host}:{pair[0].Port}", $"{pair[1].Host}:{pair[1].Port}"];
+        var label = parsed.GetValue(names) is { Length: 2 } given ? given : [$"{pair[0].Host}:{pair[0].Port}", $"{pair[1].Host}:{pair[1].Port}"];
         var a = settings with { Uri = pair[0], BrokerName = label[0] };
         var b = settings with { Uri = pair[1], BrokerName = label[1], BrokerPid = parsed.GetValue(brokerPidB) };
         var comparison = await CompareRunner.RunAsync(settings.Scenario, a, b, parsed.GetValue(runs), asJson ? null : Console.WriteLine, cancellationToken);
@@ -81,3 +87,10 @@ root.SetAction(async (parsed, cancellationToken) =>
 
 root.Subcommands.Add(MatrixCommand.Create());
 return await root.Parse(args).InvokeAsync();
+
+static Uri ParseUri(System.CommandLine.Parsing.ArgumentResult result, string text)
+{
+    if (Uri.TryCreate(text, UriKind.Absolute, out var parsed) && parsed.Scheme is "amqp" or "amqps") return parsed;
+    result.AddError($"'{text}' is not an AMQP URI (amqp://user:password@host:port/vhost)");
+    return BenchSettings.Default.Uri;
+}

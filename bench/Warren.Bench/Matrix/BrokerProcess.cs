@@ -62,8 +62,7 @@ public sealed class BrokerProcess : IAsyncDisposable
         log($"starting RabbitMQ on port {port} with {script}");
         var (code, output) = await RunAsync("bash", [script, "start", port.ToString(CultureInfo.InvariantCulture)], cancellationToken);
         if (code != 0) throw new InvalidOperationException($"RabbitMQ did not start:\n{output}");
-        var (_, pids) = await RunAsync("pgrep", ["-f", $"beam.smp.*rabbit-{port}@"], cancellationToken);
-        int pid = int.Parse(pids.Split('\n', StringSplitOptions.RemoveEmptyEntries)[0], CultureInfo.InvariantCulture);
+        int pid = FindBeamPid(port) ?? throw new InvalidOperationException($"no beam.smp process with RABBITMQ_NODE_PORT={port}");
         var (_, rabbitVersion) = await RunAsync("dpkg-query", ["-W", "-f=${Version}", "rabbitmq-server"], cancellationToken);
         var (_, erlangVersion) = await RunAsync("dpkg-query", ["-W", "-f=${Version}", "erlang-base"], cancellationToken);
         log($"RabbitMQ {rabbitVersion} pid {pid} on port {port}");
@@ -74,6 +73,29 @@ public sealed class BrokerProcess : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await _stop();
+
+    /// <summary>
+    /// The Erlang VM of the node on <paramref name="port"/>. Its command line does not name the
+    /// node (the start script passes it in the environment), so the environment is what identifies it.
+    /// </summary>
+    public static int? FindBeamPid(int port)
+    {
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out int pid)) continue;
+            try
+            {
+                if (File.ReadAllText(Path.Combine(dir, "comm")).Trim() != "beam.smp") continue;
+                var environment = File.ReadAllText(Path.Combine(dir, "environ")).Split('\0');
+                if (environment.Contains($"RABBITMQ_NODE_PORT={port}")) return pid;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A process that ended meanwhile, or one we may not read.
+            }
+        }
+        return null;
+    }
 
     /// <summary>Runs a command to completion; its exit code and combined output.</summary>
     public static async Task<(int Code, string Output)> RunAsync(string file, IEnumerable<string> arguments, CancellationToken cancellationToken)
