@@ -8,6 +8,7 @@ namespace Warren.Bench.Matrix;
 public sealed class BrokerProcess : IAsyncDisposable
 {
     private readonly Func<Task> _stop;
+    private bool _stopped;
 
     private BrokerProcess(string name, int port, int pid, string version, Func<Task> stop)
     {
@@ -72,7 +73,12 @@ public sealed class BrokerProcess : IAsyncDisposable
         });
     }
 
-    public async ValueTask DisposeAsync() => await _stop();
+    public async ValueTask DisposeAsync()
+    {
+        if (_stopped) return;
+        _stopped = true;
+        await _stop();
+    }
 
     /// <summary>
     /// The Erlang VM of the node on <paramref name="port"/>. Its command line does not name the

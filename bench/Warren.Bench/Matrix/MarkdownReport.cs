@@ -11,6 +11,11 @@ public sealed class MarkdownReport(MatrixOptions options, MachineInfo machine, B
     private const string Project = "bench/Warren.Bench";
     private string NameB => rabbit?.Name ?? "RabbitMQ";
 
+    // The assembly version is pinned at 7.0.0 for binding; the informational one is the package's.
+    private static string ClientVersion =>
+        (typeof(RabbitMQ.Client.IChannel).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .FirstOrDefault() as System.Reflection.AssemblyInformationalVersionAttribute)?.InformationalVersion.Split('+')[0] ?? "?";
+
     public IEnumerable<(string File, string Svg)> Charts()
     {
         string[] series = [warren.Name, NameB];
@@ -50,7 +55,7 @@ public sealed class MarkdownReport(MatrixOptions options, MachineInfo machine, B
     {
         var md = new StringBuilder();
         md.AppendLine("# Benchmarks: Warren and RabbitMQ side by side").AppendLine();
-        md.AppendLine($"Measured by `{Project}` (RabbitMQ.Client {typeof(RabbitMQ.Client.IChannel).Assembly.GetName().Version?.ToString(3)}), which drives any AMQP 0-9-1 broker the same way. ");
+        md.AppendLine($"Measured by `{Project}` (RabbitMQ.Client {ClientVersion}), which drives any AMQP 0-9-1 broker the same way. ");
         md.AppendLine($"Each case ran {options.Runs} times per broker, alternating {warren.Name}, {NameB}, {warren.Name}, … so that a machine that changes speed during the matrix affects both alike; ");
         md.AppendLine($"each run measured {Num(options.Base.DurationSeconds)} s after a {Num(options.Base.WarmupSeconds)} s warm-up. The tables show medians, and the ratio of the medians {warren.Name} / {NameB}.");
         md.AppendLine($"Run {started:yyyy-MM-dd HH:mm} – {finished:HH:mm} (local time).").AppendLine();
@@ -62,7 +67,7 @@ public sealed class MarkdownReport(MatrixOptions options, MachineInfo machine, B
         md.AppendLine($"- {machine.Cores} cores, {machine.CpuModel}, {machine.MemoryGiB:F1} GiB memory, Linux {machine.Kernel}");
         md.AppendLine($"- {warren.Version}, on port {warren.Port}");
         md.AppendLine(rabbit is null ? "- RabbitMQ: not installed, not measured" : $"- {rabbit.Version}, on port {rabbit.Port}, default configuration");
-        md.AppendLine($"- client: {Project} on {machine.Runtime}, RabbitMQ.Client {typeof(RabbitMQ.Client.IChannel).Assembly.GetName().Version?.ToString(3)}");
+        md.AppendLine($"- client: {Project} on {machine.Runtime}, RabbitMQ.Client {ClientVersion}");
         md.AppendLine();
 
         md.AppendLine("## Summary").AppendLine();
@@ -95,7 +100,8 @@ public sealed class MarkdownReport(MatrixOptions options, MachineInfo machine, B
         foreach (var c in options.Cases)
         {
             var comparison = Find(c.Name);
-            md.AppendLine($"### {c.Name}").AppendLine().AppendLine(c.Description + ".").AppendLine();
+            md.AppendLine($"### {c.Name}").AppendLine().AppendLine(c.Description + "."
+                + (c.FreshBrokers ? " Both brokers were restarted before each run, so that memory growth is this run's own." : "")).AppendLine();
             if (comparison is null)
             {
                 md.AppendLine($"Failed: {failures.GetValueOrDefault(c.Name, "not run")}").AppendLine();

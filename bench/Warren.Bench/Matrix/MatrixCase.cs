@@ -1,7 +1,9 @@
 namespace Warren.Bench.Matrix;
 
 /// <summary>One line of the matrix: a scenario with its settings and the figures the summary shows.</summary>
-public sealed record MatrixCase(string Name, string Description, Func<BenchSettings, BenchSettings> Configure, IReadOnlyList<string> Highlights)
+/// <param name="FreshBrokers">Restart both brokers before each run: memory growth is only meaningful on a
+/// process that has not already grown (a GC heap or Erlang's allocators keep what earlier runs freed).</param>
+public sealed record MatrixCase(string Name, string Description, Func<BenchSettings, BenchSettings> Configure, IReadOnlyList<string> Highlights, bool FreshBrokers = false)
 {
     /// <summary>The matrix in the order it runs; names are what <c>--cases</c> selects.</summary>
     public static IReadOnlyList<MatrixCase> All { get; } =
@@ -21,9 +23,9 @@ public sealed record MatrixCase(string Name, string Description, Func<BenchSetti
         new("rpc-16", "request/response, 16 requests in flight",
             s => s with { Scenario = "rpc", InFlight = 16 }, ["round_trips_per_s", "rtt_p50_us", "rtt_p99_us", "broker_cpu_s_per_m"]),
         new("backlog", "publish N with no consumer, then drain",
-            s => s with { Scenario = "backlog" }, ["publish_per_s", "drain_per_s", "bytes_per_queued_msg"]),
+            s => s with { Scenario = "backlog" }, ["publish_per_s", "drain_per_s", "bytes_per_queued_msg"], FreshBrokers: true),
         new("connections", "open N idle connections one by one",
-            s => s with { Scenario = "connections" }, ["connect_p99_us", "kb_per_connection"]),
+            s => s with { Scenario = "connections" }, ["connect_p99_us", "kb_per_connection"], FreshBrokers: true),
     ];
 }
 

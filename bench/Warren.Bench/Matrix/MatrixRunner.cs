@@ -11,36 +11,62 @@ public static class MatrixRunner
     {
         static void Log(string line) => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {line}");
         var started = DateTimeOffset.Now;
-        await using var warren = await BrokerProcess.StartWarrenAsync(options.RepoRoot, options.WarrenPort, Log, cancellationToken);
-        await using var rabbit = options.WithRabbitMq ? await BrokerProcess.StartRabbitMqAsync(options.RepoRoot, options.RabbitMqPort, Log, cancellationToken) : null;
-
+        Task<BrokerProcess> StartWarrenAsync() => BrokerProcess.StartWarrenAsync(options.RepoRoot, options.WarrenPort, Log, cancellationToken);
+        async Task<BrokerProcess?> StartRabbitMqAsync() => options.WithRabbitMq ? await BrokerProcess.StartRabbitMqAsync(options.RepoRoot, options.RabbitMqPort, Log, cancellationToken) : null;
+        var warren = await StartWarrenAsync();
+        BrokerProcess? rabbit = null;
         var results = new List<Comparison>();
         var failures = new Dictionary<string, string>();
-        foreach (var matrixCase in options.Cases)
+        try
         {
-            var a = matrixCase.Configure(options.Base) with { Uri = warren.Uri, BrokerName = warren.Name, BrokerPid = warren.Pid };
-            try
+            rabbit = await StartRabbitMqAsync();
+            foreach (var matrixCase in options.Cases)
             {
-                Comparison comparison;
-                if (rabbit is not null)
+                try
                 {
-                    var b = a with { Uri = rabbit.Uri, BrokerName = rabbit.Name, BrokerPid = rabbit.Pid };
-                    comparison = await CompareRunner.RunAsync(matrixCase.Name, a, b, options.Runs, Log, cancellationToken);
+                    var runsA = new List<Measuring.RunResult>();
+                    var runsB = new List<Measuring.RunResult>();
+                    for (int i = 0; i < options.Runs; i++)
+                    {
+                        if (matrixCase.FreshBrokers)
+                        {
+                            await warren.DisposeAsync();
+                            warren = await StartWarrenAsync();
+                        }
+                        var a = matrixCase.Configure(options.Base) with { Uri = warren.Uri, BrokerName = warren.Name, BrokerPid = warren.Pid };
+                        runsA.Add(await RunOnceAsync(a, i));
+                        if (rabbit is null) continue;
+                        if (matrixCase.FreshBrokers)
+                        {
+                            await rabbit.DisposeAsync();
+                            rabbit = null;
+                            rabbit = await StartRabbitMqAsync();
+                        }
+                        var b = matrixCase.Configure(options.Base) with { Uri = rabbit!.Uri, BrokerName = rabbit.Name, BrokerPid = rabbit.Pid };
+                        runsB.Add(await RunOnceAsync(b, i));
+                    }
+                    var comparison = new Comparison(matrixCase.Name, warren.Name, rabbit?.Name ?? "RabbitMQ", runsA, runsB);
+                    results.Add(comparison);
+                    Console.WriteLine(TextTable.Render(comparison));
                 }
-                else
+                catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    var runs = new List<Measuring.RunResult>();
-                    for (int i = 0; i < options.Runs; i++) runs.Add(await Scenarios.ScenarioRunner.RunAsync(a, cancellationToken));
-                    comparison = new Comparison(matrixCase.Name, warren.Name, "RabbitMQ", runs, []);
+                    Log($"{matrixCase.Name} failed: {e.GetType().Name}: {e.Message}");
+                    failures[matrixCase.Name] = $"{e.GetType().Name}: {e.Message}";
                 }
-                results.Add(comparison);
-                Console.WriteLine(TextTable.Render(comparison));
+
+                async Task<Measuring.RunResult> RunOnceAsync(BenchSettings settings, int run)
+                {
+                    var result = await Scenarios.ScenarioRunner.RunAsync(settings, cancellationToken);
+                    Log($"run {run + 1}/{options.Runs} {matrixCase.Name} on {settings.BrokerLabel}: {CompareRunner.Summary(result)}");
+                    return result;
+                }
             }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                Log($"{matrixCase.Name} failed: {e.GetType().Name}: {e.Message}");
-                failures[matrixCase.Name] = $"{e.GetType().Name}: {e.Message}";
-            }
+        }
+        finally
+        {
+            await warren.DisposeAsync();
+            if (rabbit is not null) await rabbit.DisposeAsync();
         }
 
         var docs = Path.Combine(options.RepoRoot, Path.GetDirectoryName(options.Output) ?? "docs");
