@@ -26,12 +26,15 @@ public sealed class BrokerProcess : IAsyncDisposable
     public Uri Uri => new($"amqp://guest:guest@127.0.0.1:{Port}/");
 
     /// <summary>Builds Warren in Release and starts the built server (not `dotnet run`: its pid would be the SDK's).</summary>
-    public static async Task<BrokerProcess> StartWarrenAsync(string repoRoot, int port, Action<string> log, CancellationToken cancellationToken)
+    public static async Task<BrokerProcess> StartWarrenAsync(string repoRoot, int port, bool build, Action<string> log, CancellationToken cancellationToken)
     {
         var project = Path.Combine(repoRoot, "src", "Warren.Server", "Warren.Server.csproj");
-        log($"building {project} (Release)");
-        var (code, output) = await RunAsync("dotnet", ["build", "-c", "Release", "-nologo", "-v", "q", project], cancellationToken);
-        if (code != 0) throw new InvalidOperationException($"dotnet build failed:\n{output}");
+        if (build)
+        {
+            log($"building {project} (Release)");
+            var (code, output) = await RunAsync("dotnet", ["build", "-c", "Release", "-nologo", "-v", "q", project], cancellationToken);
+            if (code != 0) throw new InvalidOperationException($"dotnet build failed:\n{output}");
+        }
         var dll = Path.Combine(repoRoot, "src", "Warren.Server", "bin", "Release", "net10.0", "warren.dll");
         var logFile = Path.Combine(Path.GetTempPath(), $"warren-bench-{port}.log");
         await EnsurePortFreeAsync(port, cancellationToken);

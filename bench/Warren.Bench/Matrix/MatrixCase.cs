@@ -24,7 +24,7 @@ public sealed record MatrixCase(string Name, string Description, Func<BenchSetti
             s => s with { Scenario = "rpc", InFlight = 16 }, ["round_trips_per_s", "rtt_p50_us", "rtt_p99_us", "broker_cpu_s_per_m"]),
         new("backlog", "publish N with no consumer, then drain",
             s => s with { Scenario = "backlog" }, ["publish_per_s", "drain_per_s", "bytes_per_queued_msg"], FreshBrokers: true),
-        new("connections", "open N idle connections one by one",
+        new("connections", "open N idle connections one by one (the matrix opens 500 by default: Debian's RabbitMQ starts with a soft limit of 1,024 open files, which it turns into ~832 sockets, and stops accepting past it)",
             s => s with { Scenario = "connections" }, ["connect_p99_us", "kb_per_connection"], FreshBrokers: true),
     ];
 }

@@ -11,7 +11,13 @@ public static class MatrixRunner
     {
         static void Log(string line) => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {line}");
         var started = DateTimeOffset.Now;
-        Task<BrokerProcess> StartWarrenAsync() => BrokerProcess.StartWarrenAsync(options.RepoRoot, options.WarrenPort, Log, cancellationToken);
+        bool built = false;
+        async Task<BrokerProcess> StartWarrenAsync()
+        {
+            var process = await BrokerProcess.StartWarrenAsync(options.RepoRoot, options.WarrenPort, build: !built, Log, cancellationToken);
+            built = true;
+            return process;
+        }
         async Task<BrokerProcess?> StartRabbitMqAsync() => options.WithRabbitMq ? await BrokerProcess.StartRabbitMqAsync(options.RepoRoot, options.RabbitMqPort, Log, cancellationToken) : null;
         var warren = await StartWarrenAsync();
         BrokerProcess? rabbit = null;

@@ -10,6 +10,8 @@ namespace Warren.Bench.Scenarios;
 /// </summary>
 internal static class ConnectionsScenario
 {
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(15);
+
     public static async Task<RunResult> RunAsync(BenchSettings settings, CancellationToken cancellationToken)
     {
         var factory = Amqp.Factory(settings.Uri, "bench-connections");
@@ -27,7 +29,20 @@ internal static class ConnectionsScenario
             for (int i = 0; i < opened; i++)
             {
                 long start = Stopwatch.GetTimestamp();
-                connections.Add(await factory.CreateConnectionAsync(cancellationToken));
+                // A broker out of file descriptors leaves the socket in the kernel's accept queue and
+                // never answers the handshake: fail the run instead of waiting for ever.
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(ConnectTimeout);
+                try
+                {
+                    connections.Add(await factory.CreateConnectionAsync(timeout.Token));
+                }
+                catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is OperationCanceledException or TimeoutException or RabbitMQ.Client.Exceptions.BrokerUnreachableException)
+                {
+                    throw new InvalidOperationException(
+                        $"the broker accepted {connections.Count} connections, then connection {connections.Count + 1} did not open within {ConnectTimeout.TotalSeconds} s "
+                        + "(its open-file limit? RabbitMQ logs 'Limiting to approx N file handles (M sockets)')", e);
+                }
                 latency.RecordSince(start);
             }
             double seconds = window.Seconds;
