@@ -115,10 +115,24 @@ public sealed class MarkdownReport(MatrixOptions options, MachineInfo machine, B
                     + $"{string.Join(" ", comparison.RunsA.Select(r => TextTable.Format(r.Get(m.Key))))} | {string.Join(" ", comparison.RunsB.Select(r => TextTable.Format(r.Get(m.Key))))} |");
             }
             md.AppendLine();
-            foreach (var note in comparison.RunsA.SelectMany(r => r.Notes).Distinct()) md.AppendLine($"- {warren.Name}: {note}");
-            foreach (var note in comparison.RunsB.SelectMany(r => r.Notes).Distinct()) md.AppendLine($"- {NameB}: {note}");
+            foreach (var line in Notes(comparison.RunsA)) md.AppendLine($"- {warren.Name}: {line}");
+            foreach (var line in Notes(comparison.RunsB)) md.AppendLine($"- {NameB}: {line}");
             md.AppendLine();
         }
+
+        md.AppendLine("## Where the client was the bound").AppendLine();
+        md.AppendLine("A run is *client-bound* when the load generator used more CPU than the broker (and over half a core): on this");
+        md.AppendLine("machine the two share the cores, so the broker could have gone faster with a cheaper client. Cases where most runs were:").AppendLine();
+        foreach (var comparison in results)
+        {
+            foreach (var (name, runs) in new[] { (warren.Name, comparison.RunsA), (NameB, comparison.RunsB) })
+            {
+                int bound = runs.Count(r => r.Notes.Any(IsClientBound));
+                if (runs.Count > 0 && bound * 2 > runs.Count)
+                    md.AppendLine($"- {comparison.Case} on {name}: {bound} of {runs.Count} runs; client CPU {TextTable.Format(Comparison.Median(runs.Select(r => r.Get("client_cpu_pct"))))} % of a core, broker {TextTable.Format(Comparison.Median(runs.Select(r => r.Get("broker_cpu_pct"))))} % (medians)");
+            }
+        }
+        md.AppendLine();
 
         md.AppendLine("## How to reproduce").AppendLine();
         md.AppendLine("The whole matrix (builds Warren in Release, starts it and Debian's RabbitMQ on loopback ports of their own, writes this page):").AppendLine();
@@ -150,6 +164,16 @@ public sealed class MarkdownReport(MatrixOptions options, MachineInfo machine, B
         if (s.Scenario == "backlog") args.Add($"--messages {s.Messages}");
         if (s.Scenario == "connections") args.Add($"--connections {s.Connections}");
         return string.Join(' ', args);
+    }
+
+    private static bool IsClientBound(string note) => note.StartsWith("client-bound", StringComparison.Ordinal);
+
+    /// <summary>The notes of a side's runs, client-bound ones folded into one line.</summary>
+    private static IEnumerable<string> Notes(IReadOnlyList<Measuring.RunResult> runs)
+    {
+        int bound = runs.Count(r => r.Notes.Any(IsClientBound));
+        if (bound > 0) yield return $"client-bound in {bound} of {runs.Count} runs (client CPU above the broker's)";
+        foreach (var note in runs.SelectMany(r => r.Notes).Where(n => !IsClientBound(n)).Distinct()) yield return note;
     }
 
     private void AddRow(SvgBarChart chart, string caseName, string key, string label, string unit)
