@@ -36,6 +36,10 @@ public sealed record BenchSettings
     /// <summary>Connections to open (connections).</summary>
     public int Connections { get; init; } = 1000;
 
+    /// <summary>Producers and consumers of transient, fanout and competing use the lean client
+    /// (a raw socket and Warren's codec) instead of RabbitMQ.Client.</summary>
+    public bool Lean { get; init; }
+
     /// <summary>The broker's process id, for its CPU and memory; null measures the client side only.</summary>
     public int? BrokerPid { get; init; }
 
@@ -59,6 +63,9 @@ public sealed record BenchSettings
         if (InFlight < 1) throw new ArgumentException("--in-flight must be 1 or more.");
         if (ConfirmWindow < 1) throw new ArgumentException("--confirm-window must be 1 or more.");
         if (Messages < 1) throw new ArgumentException("--messages must be 1 or more.");
+        if (Lean && Scenario is not ("transient" or "fanout" or "competing"))
+            throw new ArgumentException("--lean: only transient, fanout and competing have a lean client.");
+        if (Lean && MessageSize > 128 * 1024 - 8) throw new ArgumentException("--lean: --size must fit one frame (at most 131,064 bytes).");
         if (Connections < 1) throw new ArgumentException("--connections must be 1 or more.");
     }
 }

@@ -19,6 +19,7 @@ var confirmWindow = new Option<int>("--confirm-window") { Description = "persist
 var messages = new Option<int>("--messages") { Description = "backlog: messages queued then drained", DefaultValueFactory = _ => BenchSettings.Default.Messages };
 var connections = new Option<int>("--connections") { Description = "connections: connections opened", DefaultValueFactory = _ => BenchSettings.Default.Connections };
 var brokerPid = new Option<int?>("--broker-pid") { Description = "The broker's pid (A's in compare mode): its CPU and memory from /proc" };
+var lean = new Option<bool>("--lean") { Description = "transient, fanout, competing: a lean client (raw socket, Warren's codec) instead of RabbitMQ.Client, so that the broker rather than the client is the bound" };
 var json = new Option<bool>("--json") { Description = "Print JSON instead of a table" };
 var compare = new Option<Uri[]?>("--compare")
 {
@@ -34,7 +35,7 @@ var runs = new Option<int>("--runs") { Description = "compare mode: runs per bro
 var root = new RootCommand("warren-bench: measures any AMQP 0-9-1 broker the same way (RabbitMQ.Client)")
 {
     uri, scenario, duration, warmup, size, producers, consumers, prefetch, rate, inFlight, confirmWindow, messages, connections,
-    brokerPid, json, compare, brokerPidB, names, runs,
+    brokerPid, lean, json, compare, brokerPidB, names, runs,
 };
 
 BenchSettings Settings(ParseResult parsed) => new()
@@ -53,6 +54,7 @@ BenchSettings Settings(ParseResult parsed) => new()
     Messages = parsed.GetValue(messages),
     Connections = parsed.GetValue(connections),
     BrokerPid = parsed.GetValue(brokerPid),
+    Lean = parsed.GetValue(lean),
 };
 
 root.SetAction(async (parsed, cancellationToken) =>

@@ -21,7 +21,9 @@ public sealed class MarkdownReport(MatrixOptions options, MachineInfo machine, B
         string[] series = [warren.Name, NameB];
         var throughput = new SvgBarChart("Throughput (higher is better)", series) { Caption = "Medians of alternated runs; each row is scaled to its larger bar." };
         AddRow(throughput, "transient", "delivered_per_s", "transient delivered", "msg/s");
+        AddRow(throughput, "transient-lean", "delivered_per_s", "transient, lean client", "msg/s");
         AddRow(throughput, "fanout", "delivered_per_s", "fanout deliveries (4 queues)", "msg/s");
+        AddRow(throughput, "fanout-lean", "delivered_per_s", "fanout, lean client", "msg/s");
         AddRow(throughput, "competing", "delivered_per_s", "competing (4 consumers)", "msg/s");
         AddRow(throughput, "persistent", "confirmed_per_s", "persistent confirmed", "msg/s");
         AddRow(throughput, "rpc-1", "round_trips_per_s", "rpc, 1 in flight", "rt/s");
@@ -160,6 +162,7 @@ public sealed class MarkdownReport(MatrixOptions options, MachineInfo machine, B
         var args = new List<string> { $"--scenario {s.Scenario}", $"--duration {Num(s.DurationSeconds)}", $"--warmup {Num(s.WarmupSeconds)}" };
         if (s.MessageSize != d.MessageSize) args.Add($"--size {s.MessageSize}");
         if (s.Rate != d.Rate) args.Add($"--rate {Num(s.Rate)}");
+        if (s.Lean) args.Add("--lean");
         if (s.Scenario == "rpc") args.Add($"--in-flight {s.InFlight}");
         if (s.Scenario == "backlog") args.Add($"--messages {s.Messages}");
         if (s.Scenario == "connections") args.Add($"--connections {s.Connections}");

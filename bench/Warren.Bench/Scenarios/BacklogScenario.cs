@@ -12,8 +12,8 @@ internal static class BacklogScenario
 {
     public static async Task<RunResult> RunAsync(BenchSettings settings, CancellationToken cancellationToken)
     {
-        var name = Amqp.UniqueName("backlog");
-        var factory = Amqp.Factory(settings.Uri, name);
+        var name = BenchAmqp.UniqueName("backlog");
+        var factory = BenchAmqp.Factory(settings.Uri, name);
         var resources = new List<IAsyncDisposable>();
         var notes = new List<string>();
         int count = settings.Messages;
@@ -94,7 +94,7 @@ internal static class BacklogScenario
             {
                 Console.Error.WriteLine($"clean-up failed: {e.Message}");
             }
-            await Amqp.CloseAllAsync(resources);
+            await BenchAmqp.CloseAllAsync(resources);
         }
     }
 
@@ -104,7 +104,7 @@ internal static class BacklogScenario
         var properties = new BasicProperties { DeliveryMode = DeliveryModes.Transient };
         for (int i = 0; i < count; i++)
         {
-            Amqp.Stamp(body);
+            BenchAmqp.Stamp(body);
             await channel.BasicPublishAsync("", queue, mandatory: false, properties, body, cancellationToken);
         }
     }

@@ -14,7 +14,7 @@ internal sealed class BenchConsumer(IChannel channel, FlowCounters counters, int
     public override async Task HandleBasicDeliverAsync(string consumerTag, ulong deliveryTag, bool redelivered, string exchange,
         string routingKey, IReadOnlyBasicProperties properties, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
     {
-        counters.Delivered(index, Amqp.ReadStamp(body.Span));
+        counters.Delivered(index, BenchAmqp.ReadStamp(body.Span));
         if (autoAck) return;
         if (++_unacked >= ackEvery)
         {

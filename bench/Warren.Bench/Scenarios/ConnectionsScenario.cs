@@ -14,7 +14,7 @@ internal static class ConnectionsScenario
 
     public static async Task<RunResult> RunAsync(BenchSettings settings, CancellationToken cancellationToken)
     {
-        var factory = Amqp.Factory(settings.Uri, "bench-connections");
+        var factory = BenchAmqp.Factory(settings.Uri, "bench-connections");
         var connections = new List<IConnection>(settings.Connections);
         var latency = new LatencyHistogram();
         var notes = new List<string>();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using RabbitMQ.Client;
+using Warren.Bench.Lean;
 using Warren.Bench.Measuring;
 
 namespace Warren.Bench.Scenarios;
@@ -23,8 +24,8 @@ internal static class FlowScenario
         int queueCount = fanout ? FanoutPatterns.Length : 1;
         int consumersPerQueue = settings.Consumers ?? (scenario == "competing" ? 4 : 1);
         int consumerCount = queueCount * consumersPerQueue;
-        var name = Amqp.UniqueName(scenario);
-        var factory = Amqp.Factory(settings.Uri, name);
+        var name = BenchAmqp.UniqueName(scenario);
+        var factory = BenchAmqp.Factory(settings.Uri, name);
         var resources = new List<IAsyncDisposable>();
         var counters = new FlowCounters(consumerCount);
         using var stop = new CancellationTokenSource();
@@ -47,7 +48,15 @@ internal static class FlowScenario
             }
 
             int ackEvery = Math.Max(1, settings.Prefetch / 2);
-            for (int c = 0; c < consumerCount; c++)
+            for (int c = 0; c < consumerCount && settings.Lean; c++)
+            {
+                var lean = await LeanConnection.OpenAsync(settings.Uri, cancellationToken);
+                resources.Add(lean);
+                int index = c;
+                string queue = queues[c / consumersPerQueue];
+                producers.Add(Task.Run(() => LeanClients.ConsumeAsync(lean, queue, settings.Prefetch, ackEvery, index, counters, stop.Token), CancellationToken.None));
+            }
+            for (int c = 0; c < consumerCount && !settings.Lean; c++)
             {
                 var connection = await factory.CreateConnectionAsync(cancellationToken);
                 resources.Add(connection);
@@ -59,7 +68,14 @@ internal static class FlowScenario
             }
 
             string routingKey = fanout ? FanoutRoutingKey : queues[0];
-            for (int p = 0; p < settings.Producers; p++)
+            for (int p = 0; p < settings.Producers && settings.Lean; p++)
+            {
+                var lean = await LeanConnection.OpenAsync(settings.Uri, cancellationToken);
+                resources.Add(lean);
+                double rate = settings.Rate / settings.Producers;
+                producers.Add(Task.Run(() => LeanClients.PublishAsync(lean, exchange, routingKey, settings.MessageSize, rate, counters, stop.Token), CancellationToken.None));
+            }
+            for (int p = 0; p < settings.Producers && !settings.Lean; p++)
             {
                 var connection = await factory.CreateConnectionAsync(cancellationToken);
                 resources.Add(connection);
@@ -107,6 +123,7 @@ internal static class FlowScenario
                 notes.Add("per-consumer share: " + string.Join(" ", shares.Select(s => $"{100.0 * s / delivered:F1}%")));
             }
             window.AddCpuAndMemory(metrics, delivered, notes);
+            if (settings.Lean) notes.Add("lean client: raw socket and Warren's codec, not RabbitMQ.Client");
             if (settings.Rate > 0) notes.Add($"publish rate fixed at {settings.Rate:F0} msg/s");
             return new RunResult(scenario, settings.BrokerLabel, DateTimeOffset.Now, metrics, notes);
         }
@@ -115,7 +132,7 @@ internal static class FlowScenario
             if (!stop.IsCancellationRequested) await stop.CancelAsync();
             await WaitAsync(producers, notes);
             await DeleteAsync(factory, fanout ? exchange : null, queues);
-            await Amqp.CloseAllAsync(resources);
+            await BenchAmqp.CloseAllAsync(resources);
         }
     }
 
@@ -127,8 +144,8 @@ internal static class FlowScenario
         long sent = 0;
         while (!stop.IsCancellationRequested)
         {
-            await Amqp.PaceAsync(rate, sent, start, stop);
-            Amqp.Stamp(body);
+            await BenchAmqp.PaceAsync(rate, sent, start, stop);
+            BenchAmqp.Stamp(body);
             // The client copies the body into its outgoing buffer before this completes: one array serves.
             await channel.BasicPublishAsync(exchange, routingKey, mandatory: false, properties, body, stop);
             counters.AddPublished();
@@ -147,7 +164,7 @@ internal static class FlowScenario
         {
             while (!stop.IsCancellationRequested)
             {
-                await Amqp.PaceAsync(rate, sent, start, stop);
+                await BenchAmqp.PaceAsync(rate, sent, start, stop);
                 // Confirms come back in order, so waiting for the oldest keeps a sliding window.
                 while (inFlight.Count >= settings.ConfirmWindow)
                 {
@@ -155,7 +172,7 @@ internal static class FlowScenario
                     counters.AddPublished();
                 }
                 var body = new byte[settings.MessageSize];
-                Amqp.Stamp(body);
+                BenchAmqp.Stamp(body);
                 inFlight.Enqueue(channel.BasicPublishAsync(exchange, routingKey, mandatory: false, properties, body, CancellationToken.None).AsTask());
                 sent++;
             }
@@ -187,6 +204,10 @@ internal static class FlowScenario
             catch (OperationCanceledException)
             {
                 // The stop signal.
+            }
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or ObjectDisposedException)
+            {
+                // A lean client's socket closed under it while stopping.
             }
             catch (TimeoutException)
             {

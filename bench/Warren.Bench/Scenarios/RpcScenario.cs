@@ -14,8 +14,8 @@ internal static class RpcScenario
 {
     public static async Task<RunResult> RunAsync(BenchSettings settings, CancellationToken cancellationToken)
     {
-        var name = Amqp.UniqueName("rpc");
-        var factory = Amqp.Factory(settings.Uri, name);
+        var name = BenchAmqp.UniqueName("rpc");
+        var factory = BenchAmqp.Factory(settings.Uri, name);
         var resources = new List<IAsyncDisposable>();
         var latency = new LatencyHistogram();
         var notes = new List<string>();
@@ -73,7 +73,7 @@ internal static class RpcScenario
             {
                 Console.Error.WriteLine($"clean-up failed: {e.Message}");
             }
-            await Amqp.CloseAllAsync(resources);
+            await BenchAmqp.CloseAllAsync(resources);
         }
     }
 

@@ -5,7 +5,7 @@ using RabbitMQ.Client;
 namespace Warren.Bench.Scenarios;
 
 /// <summary>What every scenario shares: connections, names, timestamped bodies.</summary>
-internal static class Amqp
+internal static class BenchAmqp
 {
     /// <summary>A factory without automatic recovery: a broken connection is a failed run, not a pause.</summary>
     public static ConnectionFactory Factory(Uri uri, string name) => new()
