@@ -38,6 +38,7 @@ public sealed record BrokerOptions
 public sealed class Broker : IDisposable
 {
     private readonly ConcurrentDictionary<string, VirtualHost> _virtualHosts = new();
+    private bool _disposed;
 
     /// <summary>Creates an in-memory broker with the default virtual host "/" and the user guest/guest (loopback only), as RabbitMQ starts.</summary>
     public Broker() : this(BrokerOptions.Default, NullLoggerFactory.Instance)
@@ -104,6 +105,8 @@ public sealed class Broker : IDisposable
     /// <summary>Makes everything written durable and closes the data folder.</summary>
     public void Dispose()
     {
+        if (_disposed) return;
+        _disposed = true;
         Monitor.Dispose();
         if (Storage is null) return;
         Storage.Dispose();

@@ -35,4 +35,5 @@ root.SetAction(async (parsed, cancellationToken) =>
     }
     return 0;
 });
-return await root.Parse(args).InvokeAsync();
+// Ctrl+C and SIGTERM cancel the action so the server closes connections and flushes its data folder.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });

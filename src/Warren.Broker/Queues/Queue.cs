@@ -46,10 +46,11 @@ public sealed class Queue : Destination
     public bool IsPersistent => _store is not null;
 
     /// <summary>Puts messages recovered from disk back, in order, before the queue is used.</summary>
-    internal void Restore(List<RecoveredMessage> recovered)
+    internal void Restore(List<RecoveredMessage> recovered, long nextSequence)
     {
         lock (_sync)
         {
+            _nextSequence = Math.Max(_nextSequence, nextSequence);
             foreach (var message in recovered)
             {
                 var entry = new QueueEntry(message.Message!, message.Sequence, Redelivered: message.Delivered) { Location = message.Location };

@@ -41,6 +41,12 @@ internal sealed class QueueStore
 
     public string Directory { get; }
 
+    /// <summary>
+    /// After <see cref="Recover"/>: the first sequence number never used, acknowledged records
+    /// included, so new messages never land in an old segment's range.
+    /// </summary>
+    public long NextSequence { get; private set; }
+
     /// <summary>The engine's paging limits.</summary>
     public StorageEngine Engine => _engine;
 
@@ -51,7 +57,7 @@ internal sealed class QueueStore
     /// Reads the queue's unacknowledged messages back, in order, cutting torn tails. The first
     /// <paramref name="loadBudget"/> are loaded; the rest stay on disk, known by location.
     /// </summary>
-    public List<RecoveredMessage> Recover(ILogger logger, int loadBudget)
+    public List<RecoveredMessage> Recover(ILogger logger, int loadBudget = int.MaxValue)
     {
         var recovered = new List<RecoveredMessage>();
         lock (_sync)
@@ -65,7 +71,9 @@ internal sealed class QueueStore
                 var validLength = RecordFile.ReadAll(path, (offset, payload) =>
                 {
                     if (payload.Length < 8) return false;
-                    messages.Add((BinaryPrimitives.ReadInt64LittleEndian(payload.Span), offset, payload));
+                    var sequence = BinaryPrimitives.ReadInt64LittleEndian(payload.Span);
+                    messages.Add((sequence, offset, payload));
+                    NextSequence = Math.Max(NextSequence, sequence + 1);
                     return true;
                 });
                 if (validLength != fileLength)

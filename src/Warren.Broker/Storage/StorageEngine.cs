@@ -166,6 +166,7 @@ public sealed class StorageEngine : IDisposable
     /// <summary>Makes everything appended so far durable, then stops the flusher.</summary>
     public void Dispose()
     {
+        if (_stopping) return;
         _stopping = true;
         _wakeUp.Release();
         _flusher.Join(TimeSpan.FromSeconds(30));

@@ -84,7 +84,7 @@ public sealed partial class VirtualHost
                 var settings = new QueueSettings(true, false, record.AutoDelete, arguments);
                 var store = storage.OpenQueue(Name, record.Name);
                 var queue = new Queue(record.Name, Name, settings, owner: null, store);
-                queue.Restore(store.Recover(logger, storage.MaxLoadedMessages));
+                queue.Restore(store.Recover(logger, storage.MaxLoadedMessages), store.NextSequence);
                 _queues[record.Name] = queue;
                 break;
             case "binding+":
