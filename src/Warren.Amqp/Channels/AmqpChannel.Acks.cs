@@ -9,11 +9,14 @@ internal sealed partial class AmqpChannel
     // Scratch list for settling; only the read loop settles, so one list per channel suffices.
     private readonly List<Unacked> _settling = new();
 
-    private void OnAck(BasicAck ack) => Settle(ack.DeliveryTag, ack.Multiple, requeue: false, BasicAck.Id);
+    /// <summary>How settled deliveries leave the channel.</summary>
+    internal enum Outcome { Ack, Reject, Requeue }
 
-    private void OnNack(BasicNack nack) => Settle(nack.DeliveryTag, nack.Multiple, nack.Requeue, BasicNack.Id);
+    private void OnAck(BasicAck ack) => Settle(ack.DeliveryTag, ack.Multiple, Outcome.Ack, BasicAck.Id);
 
-    private void OnReject(BasicReject reject) => Settle(reject.DeliveryTag, multiple: false, reject.Requeue, BasicReject.Id);
+    private void OnNack(BasicNack nack) => Settle(nack.DeliveryTag, nack.Multiple, nack.Requeue ? Outcome.Requeue : Outcome.Reject, BasicNack.Id);
+
+    private void OnReject(BasicReject reject) => Settle(reject.DeliveryTag, multiple: false, reject.Requeue ? Outcome.Requeue : Outcome.Reject, BasicReject.Id);
 
     private void OnRecover(bool requeue, bool reply)
     {
@@ -23,7 +26,7 @@ internal sealed partial class AmqpChannel
         if (reply) Send(new BasicRecoverOk());
     }
 
-    private void Settle(ulong tag, bool multiple, bool requeue, uint methodId)
+    private void Settle(ulong tag, bool multiple, Outcome outcome, uint methodId)
     {
         // In a transaction the deliveries leave the unacked set now (so the tag is checked now, as
         // RabbitMQ does) but are settled only at commit, or put back at rollback.
@@ -38,14 +41,14 @@ internal sealed partial class AmqpChannel
             }
             if (_txMode)
             {
-                (_txSettles ??= new()).Add((settling, requeue));
+                (_txSettles ??= new()).Add((settling, outcome));
                 return;
             }
             resume = CreditConsumersLocked(settling);
         }
         try
         {
-            FinishSettling(settling, requeue);
+            FinishSettling(settling, outcome);
         }
         finally
         {
@@ -55,11 +58,11 @@ internal sealed partial class AmqpChannel
     }
 
     /// <summary>Settles deliveries taken out of the unacked set earlier (at a transaction's commit).</summary>
-    private void SettleTaken(List<Unacked> taken, bool requeue)
+    private void SettleTaken(List<Unacked> taken, Outcome outcome)
     {
         List<AmqpConsumer>? resume;
         lock (_deliveryLock) resume = CreditConsumersLocked(taken);
-        FinishSettling(taken, requeue);
+        FinishSettling(taken, outcome);
         ResumeConsumers(resume);
     }
 
@@ -93,11 +96,16 @@ internal sealed partial class AmqpChannel
     }
 
     // Outside the channel's lock: hands settled deliveries back to their queues.
-    private static void FinishSettling(List<Unacked> settled, bool requeue)
+    private static void FinishSettling(List<Unacked> settled, Outcome outcome)
     {
-        if (!requeue)
+        if (outcome == Outcome.Ack)
         {
             foreach (var delivery in settled) delivery.Queue.Settle(delivery.Entry);
+            return;
+        }
+        if (outcome == Outcome.Reject)
+        {
+            foreach (var delivery in settled) delivery.Queue.Reject(delivery.Entry);
             return;
         }
         // Requeue per queue, in delivery order, so each queue restores its own order.
@@ -119,6 +127,6 @@ internal sealed partial class AmqpChannel
             if (settling.Count == 0) return;
             CreditConsumersLocked(settling);
         }
-        FinishSettling(settling, requeue: true);
+        FinishSettling(settling, Outcome.Requeue);
     }
 }

@@ -55,7 +55,7 @@ internal sealed partial class AmqpChannel
             {
                 throw AmqpException.Connection(ReplyCode.NotAllowed, $"attempt to reuse consumer tag '{tag}'", BasicConsume.Id);
             }
-            consumer = new AmqpConsumer(this, tag, consume.NoAck, consume.Exclusive, _consumerPrefetch);
+            consumer = new AmqpConsumer(this, tag, consume.NoAck, consume.Exclusive, _consumerPrefetch, ConsumerPriority(consume.Arguments));
             _consumers.Add(tag, consumer);
         }
         try
@@ -68,6 +68,17 @@ internal sealed partial class AmqpChannel
             lock (_deliveryLock) _consumers.Remove(tag);
             throw;
         }
+    }
+
+    // x-priority: an integer; RabbitMQ refuses other types.
+    private static int ConsumerPriority(Dictionary<string, object?>? arguments)
+    {
+        if (arguments is null || !arguments.TryGetValue("x-priority", out var value)) return 0;
+        if (!Broker.Routing.ArgumentTables.TryGetInteger(value, out var priority))
+        {
+            throw AmqpException.Channel(ReplyCode.PreconditionFailed, $"invalid arg 'x-priority' for consumer: {{unacceptable_type,{Broker.Queues.QueueArguments.TypeName(value)}}}", BasicConsume.Id);
+        }
+        return (int)Math.Clamp(priority, int.MinValue, int.MaxValue);
     }
 
     private void OnCancel(BasicCancel cancel)

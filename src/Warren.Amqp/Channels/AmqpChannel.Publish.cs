@@ -24,8 +24,8 @@ internal sealed partial class AmqpChannel
     private bool _confirmMode;
     private ulong _publishSequence;
     private readonly object _confirmLock = new();
-    private readonly Queue<(ulong Sequence, long Ticket)> _awaitingDisk = new();
-    private ulong _readyUpTo;
+    private readonly Queue<(ulong Sequence, long Ticket, bool Nack)> _awaitingDisk = new();
+    private readonly List<(ulong UpTo, bool Nack)> _readyConfirms = new(); // runs of acks or nacks, in order
     private ulong _confirmedUpTo;
 
     /// <summary>True between basic.publish and its last body frame.</summary>
@@ -114,22 +114,28 @@ internal sealed partial class AmqpChannel
             (_txPublishes ??= new()).Add((publish, message));
             return;
         }
-        var ticket = Route(publish, message);
+        var result = Route(publish, message);
         if (!_confirmMode) return;
         var sequence = ++_publishSequence;
         lock (_confirmLock)
         {
             // Behind a publish still waiting for the disk, even a transient one waits: confirms go in order.
-            if (_awaitingDisk.Count > 0 || ticket > DurableTicket) _awaitingDisk.Enqueue((sequence, ticket));
-            else _readyUpTo = sequence;
+            if (_awaitingDisk.Count > 0 || result.DurabilityTicket > DurableTicket) _awaitingDisk.Enqueue((sequence, result.DurabilityTicket, result.Rejected));
+            else AddReadyConfirm(sequence, result.Rejected);
         }
         _connection.ScheduleConfirms(this);
     }
 
+    private void AddReadyConfirm(ulong sequence, bool nack)
+    {
+        if (_readyConfirms.Count > 0 && _readyConfirms[^1].Nack == nack) _readyConfirms[^1] = (sequence, nack);
+        else _readyConfirms.Add((sequence, nack));
+    }
+
     private long DurableTicket => _connection.Storage?.DurableTicket ?? long.MaxValue;
 
-    // Routes one publish; returns its durability ticket.
-    private long Route(in BasicPublish publish, Message message)
+    // Routes one publish.
+    private PublishResult Route(in BasicPublish publish, Message message)
     {
         PublishResult result;
         try
@@ -141,8 +147,8 @@ internal sealed partial class AmqpChannel
             // The exchange went away between basic.publish and the end of its content.
             throw AmqpException.For((ushort)e.Error, e.Message, BasicPublish.Id);
         }
-        if (result.QueueCount == 0 && publish.Mandatory) SendReturn(ReplyCode.NoRoute, "NO_ROUTE", message);
-        return result.DurabilityTicket;
+        if (result.QueueCount == 0 && !result.Rejected && publish.Mandatory) SendReturn(ReplyCode.NoRoute, "NO_ROUTE", message);
+        return result;
     }
 
     private void SendReturn(ushort replyCode, string replyText, Message message)
@@ -182,7 +188,7 @@ internal sealed partial class AmqpChannel
         {
             while (_awaitingDisk.TryPeek(out var head) && head.Ticket <= durableTicket)
             {
-                _readyUpTo = head.Sequence;
+                AddReadyConfirm(head.Sequence, head.Nack);
                 _awaitingDisk.Dequeue();
             }
             SendConfirmsLocked();
@@ -196,12 +202,17 @@ internal sealed partial class AmqpChannel
         lock (_confirmLock) SendConfirmsLocked();
     }
 
+    // One basic.ack or basic.nack per run, multiple set when it covers more than one publish.
     private void SendConfirmsLocked()
     {
-        if (_readyUpTo == _confirmedUpTo || IsClosing) return;
-        var upTo = _readyUpTo;
-        var single = upTo == _confirmedUpTo + 1;
-        _confirmedUpTo = upTo;
-        Send(new BasicAck(upTo, Multiple: !single));
+        if (_readyConfirms.Count == 0 || IsClosing) return;
+        foreach (var (upTo, nack) in _readyConfirms)
+        {
+            var multiple = upTo > _confirmedUpTo + 1;
+            _confirmedUpTo = upTo;
+            if (nack) Send(new BasicNack(upTo, multiple, Requeue: false));
+            else Send(new BasicAck(upTo, multiple));
+        }
+        _readyConfirms.Clear();
     }
 }

@@ -10,7 +10,7 @@ internal sealed partial class AmqpChannel
 {
     private bool _txMode;
     private List<(BasicPublish Publish, Message Message)>? _txPublishes;
-    private List<(List<Unacked> Deliveries, bool Requeue)>? _txSettles;
+    private List<(List<Unacked> Deliveries, Outcome Outcome)>? _txSettles;
     private long _commitTicket; // guarded by _confirmLock; 0 when no commit waits for the disk
 
     private void OnTxSelect()
@@ -31,12 +31,12 @@ internal sealed partial class AmqpChannel
         if (_txPublishes is { } publishes)
         {
             _txPublishes = null;
-            foreach (var (publish, message) in publishes) ticket = Math.Max(ticket, Route(publish, message));
+            foreach (var (publish, message) in publishes) ticket = Math.Max(ticket, Route(publish, message).DurabilityTicket);
         }
         if (_txSettles is { } settles)
         {
             _txSettles = null;
-            foreach (var (deliveries, requeue) in settles) SettleTaken(deliveries, requeue);
+            foreach (var (deliveries, outcome) in settles) SettleTaken(deliveries, outcome);
         }
         lock (_confirmLock)
         {

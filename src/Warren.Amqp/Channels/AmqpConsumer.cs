@@ -6,8 +6,8 @@ namespace Warren.Amqp.Channels;
 /// <summary>A basic.consume subscription of one channel.</summary>
 internal sealed class AmqpConsumer : Consumer
 {
-    public AmqpConsumer(AmqpChannel channel, string tag, bool noAck, bool exclusive, ushort prefetchLimit)
-        : base(tag, noAck, exclusive)
+    public AmqpConsumer(AmqpChannel channel, string tag, bool noAck, bool exclusive, ushort prefetchLimit, int priority)
+        : base(tag, noAck, exclusive, priority)
     {
         Channel = channel;
         PrefetchLimit = prefetchLimit;

@@ -9,12 +9,16 @@ namespace Warren.Broker.Consumers;
 public abstract class Consumer
 {
     /// <summary>Creates a consumer.</summary>
-    protected Consumer(string tag, bool noAck, bool exclusive)
+    protected Consumer(string tag, bool noAck, bool exclusive, int priority = 0)
     {
         Tag = tag;
         NoAck = noAck;
         Exclusive = exclusive;
+        Priority = priority;
     }
+
+    /// <summary>Consumer priority (x-priority): higher priorities are served first while they have capacity.</summary>
+    public int Priority { get; }
 
     /// <summary>The consumer tag, unique per channel.</summary>
     public string Tag { get; }

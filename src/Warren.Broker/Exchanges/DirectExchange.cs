@@ -11,9 +11,9 @@ public sealed class DirectExchange(string name, ExchangeSettings settings) : Exc
     /// <inheritdoc />
     public override string Type => ExchangeTypes.Direct;
 
-    internal override void Route(Message message, List<Destination> destinations)
+    internal override void Route(Message message, string routingKey, List<Destination> destinations)
     {
-        if (_byKey.TryGetValue(message.RoutingKey, out var bound)) destinations.AddRange(bound);
+        if (_byKey.TryGetValue(routingKey, out var bound)) destinations.AddRange(bound);
     }
 
     /// <inheritdoc />

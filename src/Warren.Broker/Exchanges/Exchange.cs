@@ -84,8 +84,11 @@ public abstract class Exchange : Destination
         }
     }
 
-    /// <summary>Adds the destinations of <paramref name="message"/> to <paramref name="destinations"/>. Called under <see cref="Sync"/>.</summary>
-    internal abstract void Route(Message message, List<Destination> destinations);
+    /// <summary>
+    /// Adds the destinations of <paramref name="message"/> routed with <paramref name="routingKey"/>
+    /// (its own key, or a CC/BCC key) to <paramref name="destinations"/>. Called under <see cref="Sync"/>.
+    /// </summary>
+    internal abstract void Route(Message message, string routingKey, List<Destination> destinations);
 
     /// <summary>Indexes a new binding. <paramref name="firstForPair"/>: no other binding has its destination and key.</summary>
     protected abstract void OnBind(Binding binding, bool firstForPair);

@@ -11,7 +11,7 @@ public sealed class FanoutExchange(string name, ExchangeSettings settings) : Exc
     /// <inheritdoc />
     public override string Type => ExchangeTypes.Fanout;
 
-    internal override void Route(Message message, List<Destination> destinations) => destinations.AddRange(_destinations);
+    internal override void Route(Message message, string routingKey, List<Destination> destinations) => destinations.AddRange(_destinations);
 
     /// <inheritdoc />
     protected override void OnBind(Binding binding, bool firstForPair)

@@ -12,7 +12,7 @@ public sealed class HeadersExchange(string name, ExchangeSettings settings) : Ex
     /// <inheritdoc />
     public override string Type => ExchangeTypes.Headers;
 
-    internal override void Route(Message message, List<Destination> destinations)
+    internal override void Route(Message message, string routingKey, List<Destination> destinations)
     {
         var headers = message.Properties.Headers;
         foreach (var binding in _bindings)

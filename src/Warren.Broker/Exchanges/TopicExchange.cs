@@ -11,7 +11,7 @@ public sealed class TopicExchange(string name, ExchangeSettings settings) : Exch
     /// <inheritdoc />
     public override string Type => ExchangeTypes.Topic;
 
-    internal override void Route(Message message, List<Destination> destinations) => _trie.Match(message.RoutingKey, destinations);
+    internal override void Route(Message message, string routingKey, List<Destination> destinations) => _trie.Match(routingKey, destinations);
 
     /// <inheritdoc />
     protected override void OnBind(Binding binding, bool firstForPair)

@@ -14,5 +14,14 @@ public readonly record struct QueueEntry(Message Message, long Sequence, bool Re
     /// </summary>
     internal long Location { get; init; }
 
+    /// <summary>When the message expires (Environment.TickCount64 milliseconds); 0 never.</summary>
+    internal long ExpiresAt { get; init; }
+
+    /// <summary>Body size in bytes, known even when paged out (for x-max-length-bytes).</summary>
+    internal int Size { get; init; }
+
+    /// <summary>Times delivered and requeued (for x-delivery-limit).</summary>
+    internal int DeliveryCount { get; init; }
+
     internal bool IsPagedOut => Message is null;
 }

@@ -83,7 +83,7 @@ public sealed partial class VirtualHost
             case "queue+":
                 var settings = new QueueSettings(true, false, record.AutoDelete, arguments);
                 var store = storage.OpenQueue(Name, record.Name);
-                var queue = new Queue(record.Name, Name, settings, owner: null, store);
+                var queue = new Queue(record.Name, this, settings, QueueArguments.Parse(arguments, record.Name, Name), owner: null, store);
                 queue.Restore(store.Recover(logger, storage.MaxLoadedMessages), store.NextSequence);
                 _queues[record.Name] = queue;
                 break;

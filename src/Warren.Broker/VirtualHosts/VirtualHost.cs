@@ -146,27 +146,10 @@ public sealed partial class VirtualHost
         ArgumentTables.TryGetInteger(a, out var x) && ArgumentTables.TryGetInteger(b, out var y) && x == y;
 
     private static string Typed(bool present, object? value) =>
-        present ? $"the value '{Describe(value)}' of type '{TypeName(value)}'" : "none";
+        present ? $"the value '{Describe(value)}' of type '{QueueArguments.TypeName(value)}'" : "none";
 
     private static string Describe(object? value) => ArgumentTables.TryGetString(value, out var s) ? s : value?.ToString() ?? "void";
 
-    // RabbitMQ's names for AMQP field types, used in its error texts.
-    private static string TypeName(object? value) => value switch
-    {
-        null => "void",
-        bool => "bool",
-        sbyte or short or int => "signedint",
-        byte or ushort or uint => "unsignedint",
-        long => "long",
-        float => "float",
-        double => "double",
-        decimal => "decimal",
-        string or byte[] => "longstr",
-        DateTimeOffset => "timestamp",
-        IReadOnlyDictionary<string, object?> => "table",
-        System.Collections.IList => "array",
-        _ => "unknown",
-    };
 
     /// <summary>Deletes an exchange; a missing one is not an error (RabbitMQ).</summary>
     public void DeleteExchange(string name, bool ifUnused)
@@ -208,6 +191,7 @@ public sealed partial class VirtualHost
         if (passive)
         {
             var found = GetQueue(name, connection);
+            found.MarkUsed();
             return new QueueDeclared(found, found.MessageCount, found.ConsumerCount);
         }
         if (name.Length == 0) name = GenerateName("amq.gen-");
@@ -220,6 +204,7 @@ public sealed partial class VirtualHost
             if (_queues.TryGetValue(name, out var existing))
             {
                 CheckOwner(existing, connection);
+                existing.MarkUsed();
                 var what = $"for queue '{name}' in vhost '{Name}'";
                 var current = existing.Settings;
                 if (current.Durable != settings.Durable) throw Inequivalent("durable", what, settings.Durable, current.Durable);
@@ -228,7 +213,8 @@ public sealed partial class VirtualHost
                 CheckArguments(what, settings.Arguments, current.Arguments, QueueArgumentKeys);
                 return new QueueDeclared(existing, existing.MessageCount, existing.ConsumerCount);
             }
-            var queue = new Queue(name, Name, settings, settings.Exclusive ? connection : null, OpenStore(name, settings));
+            var arguments = QueueArguments.Parse(settings.Arguments, name, Name);
+            var queue = new Queue(name, this, settings, arguments, settings.Exclusive ? connection : null, OpenStore(name, settings));
             _queues[name] = queue;
             LogQueueDeclared(queue);
             return new QueueDeclared(queue, 0, 0);

@@ -1,0 +1,139 @@
+using Warren.Broker.Routing;
+
+namespace Warren.Broker.Queues;
+
+/// <summary>What a queue does when it is full.</summary>
+public enum OverflowBehaviour
+{
+    /// <summary>Drop (or dead-letter) the oldest message.</summary>
+    DropHead,
+    /// <summary>Refuse the new message (nack to confirming publishers).</summary>
+    RejectPublish,
+    /// <summary>Refuse the new message and dead-letter it.</summary>
+    RejectPublishDeadLetter,
+}
+
+/// <summary>
+/// A queue's x-arguments, validated at declaration as RabbitMQ does: a bad value is refused with
+/// 406 PRECONDITION_FAILED and RabbitMQ's text; arguments Warren does not know are accepted and
+/// ignored, as RabbitMQ accepts unknown ones.
+/// </summary>
+public sealed record QueueArguments
+{
+    /// <summary>No arguments.</summary>
+    public static QueueArguments None { get; } = new();
+
+    /// <summary>x-message-ttl in milliseconds.</summary>
+    public long? MessageTtl { get; init; }
+    /// <summary>x-expires in milliseconds: the queue is deleted after this long unused.</summary>
+    public long? Expires { get; init; }
+    /// <summary>x-dead-letter-exchange.</summary>
+    public string? DeadLetterExchange { get; init; }
+    /// <summary>x-dead-letter-routing-key.</summary>
+    public string? DeadLetterRoutingKey { get; init; }
+    /// <summary>x-max-length (ready messages).</summary>
+    public long? MaxLength { get; init; }
+    /// <summary>x-max-length-bytes (body bytes of ready messages).</summary>
+    public long? MaxLengthBytes { get; init; }
+    /// <summary>x-overflow.</summary>
+    public OverflowBehaviour Overflow { get; init; }
+    /// <summary>x-max-priority (0: not a priority queue).</summary>
+    public int MaxPriority { get; init; }
+    /// <summary>x-single-active-consumer.</summary>
+    public bool SingleActiveConsumer { get; init; }
+    /// <summary>x-delivery-limit: deliveries after which a requeued message is dead-lettered instead.</summary>
+    public long? DeliveryLimit { get; init; }
+
+    /// <summary>Validates and reads the arguments of queue <paramref name="queue"/>.</summary>
+    public static QueueArguments Parse(IReadOnlyDictionary<string, object?>? arguments, string queue, string virtualHost)
+    {
+        if (arguments is null || arguments.Count == 0) return None;
+        var result = new QueueArguments();
+        foreach (var (key, value) in arguments)
+        {
+            result = key switch
+            {
+                "x-message-ttl" => result with { MessageTtl = NonNegative(key, value, queue, virtualHost, max: uint.MaxValue) },
+                "x-expires" => result with { Expires = Positive(key, value, queue, virtualHost) },
+                "x-dead-letter-exchange" => result with { DeadLetterExchange = Text(key, value, queue, virtualHost) },
+                "x-dead-letter-routing-key" => result with { DeadLetterRoutingKey = Text(key, value, queue, virtualHost) },
+                "x-max-length" => result with { MaxLength = NonNegative(key, value, queue, virtualHost) },
+                "x-max-length-bytes" => result with { MaxLengthBytes = NonNegative(key, value, queue, virtualHost) },
+                "x-max-priority" => result with { MaxPriority = (int)NonNegative(key, value, queue, virtualHost, max: 255) },
+                "x-delivery-limit" => result with { DeliveryLimit = NonNegative(key, value, queue, virtualHost) },
+                "x-single-active-consumer" => result with { SingleActiveConsumer = Bool(key, value, queue, virtualHost) },
+                "x-overflow" => result with { Overflow = ParseOverflow(key, value, queue, virtualHost) },
+                "x-queue-mode" => Check(result, key, value, queue, virtualHost, "default", "lazy"),
+                "x-queue-type" => Check(result, key, value, queue, virtualHost, "classic", "quorum"),
+                _ => result,
+            };
+        }
+        if (result.DeadLetterRoutingKey is not null && result.DeadLetterExchange is null)
+        {
+            throw Invalid("x-dead-letter-routing-key", queue, virtualHost, "routing_key_but_no_dlx_defined");
+        }
+        return result;
+    }
+
+    private static BrokerException Invalid(string key, string queue, string virtualHost, string detail) =>
+        new(BrokerError.PreconditionFailed, $"invalid arg '{key}' for queue '{queue}' in vhost '{virtualHost}': {detail}");
+
+    private static long Integer(string key, object? value, string queue, string virtualHost) =>
+        ArgumentTables.TryGetInteger(value, out var number)
+            ? number
+            : throw Invalid(key, queue, virtualHost, $"{{unacceptable_type,{TypeName(value)}}}");
+
+    private static long NonNegative(string key, object? value, string queue, string virtualHost, long max = long.MaxValue)
+    {
+        var number = Integer(key, value, queue, virtualHost);
+        if (number < 0) throw Invalid(key, queue, virtualHost, $"{{value_negative,{number}}}");
+        if (number > max) throw Invalid(key, queue, virtualHost, $"{{value_too_large,{number},{max}}}");
+        return number;
+    }
+
+    private static long Positive(string key, object? value, string queue, string virtualHost)
+    {
+        var number = NonNegative(key, value, queue, virtualHost);
+        if (number == 0) throw Invalid(key, queue, virtualHost, "{value_zero,0}");
+        return number;
+    }
+
+    private static string Text(string key, object? value, string queue, string virtualHost) =>
+        ArgumentTables.TryGetString(value, out var text) ? text : throw Invalid(key, queue, virtualHost, $"{{unacceptable_type,{TypeName(value)}}}");
+
+    private static bool Bool(string key, object? value, string queue, string virtualHost) =>
+        value is bool flag ? flag : throw Invalid(key, queue, virtualHost, $"{{unacceptable_type,{TypeName(value)}}}");
+
+    private static OverflowBehaviour ParseOverflow(string key, object? value, string queue, string virtualHost) => Text(key, value, queue, virtualHost) switch
+    {
+        "drop-head" => OverflowBehaviour.DropHead,
+        "reject-publish" => OverflowBehaviour.RejectPublish,
+        "reject-publish-dlx" => OverflowBehaviour.RejectPublishDeadLetter,
+        var other => throw Invalid(key, queue, virtualHost, $"{{invalid_value,<<\"{other}\">>}}"),
+    };
+
+    private static QueueArguments Check(QueueArguments result, string key, object? value, string queue, string virtualHost, params string[] allowed)
+    {
+        var text = Text(key, value, queue, virtualHost);
+        if (Array.IndexOf(allowed, text) < 0) throw Invalid(key, queue, virtualHost, $"{{unsupported_value,<<\"{text}\">>}}");
+        return result;
+    }
+
+    // RabbitMQ's names of AMQP field types, as its error texts print them.
+    public static string TypeName(object? value) => value switch
+    {
+        null => "void",
+        bool => "bool",
+        sbyte or short or int => "signedint",
+        byte or ushort or uint => "unsignedint",
+        long => "long",
+        float => "float",
+        double => "double",
+        decimal => "decimal",
+        string or byte[] => "longstr",
+        DateTimeOffset => "timestamp",
+        IReadOnlyDictionary<string, object?> => "table",
+        System.Collections.IList => "array",
+        _ => "unknown",
+    };
+}
