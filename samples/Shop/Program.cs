@@ -64,13 +64,13 @@ var transport = options.Amqp is null ? "the embedded Warren broker (in-process t
 trace.Note($"Warren shop: {hosts.Count} service instance(s) on {transport}");
 trace.Note($"  {string.Join("  ", hosts.Select(h => h.Instance.Label))}");
 trace.Note("");
+trace.Header(hosts.Select(h => h.Instance.Label));
 
 var exitCode = 0;
 try
 {
     // Everything but the order service first, so that their queues and bindings exist when orders starts talking.
     foreach (var (_, _, host) in hosts.OrderBy(h => h.Kind.Name == "orders")) await host.StartAsync(stop.Token);
-    trace.Header();
 
     var orders = hosts.FirstOrDefault(h => h.Kind.Name == "orders");
     if (orders.Host is not null)
@@ -82,7 +82,7 @@ try
     }
     else
     {
-        trace.Note($"{string.Join(", ", hosts.Select(h => h.Instance.Label))} running; Ctrl+C stops.");
+        trace.Note($"{string.Join(", ", hosts.Select(h => h.Instance.Label))} running; Ctrl+C (or SIGTERM) stops.");
         await Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
     }
 }

@@ -15,13 +15,16 @@ public sealed class ShopTrace
 {
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Lock _gate = new();
+    private int _width = 16;
 
-    public void Header()
+    /// <summary>Prints the column titles, sized for the longest of <paramref name="labels"/>.</summary>
+    public void Header(IEnumerable<string> labels)
     {
+        _width = Math.Max(16, labels.Max(l => l.Length));
         lock (_gate)
         {
-            Console.WriteLine("  time  instance          action   message                 corr    details");
-            Console.WriteLine("  ----  ----------------  -------  ----------------------  ------  -------");
+            Console.WriteLine($"  time  {"instance".PadRight(_width)}  action   message                 corr    details");
+            Console.WriteLine($"  ----  {new string('-', _width)}  -------  ----------------------  ------  -------");
         }
     }
 
@@ -42,7 +45,7 @@ public sealed class ShopTrace
     private void Write(string instance, string action, string message, string? correlationId, string details)
     {
         var line = string.Create(CultureInfo.InvariantCulture,
-            $"{_clock.Elapsed.TotalSeconds,6:0.000}  {instance,-16}  {action,-7}  {message,-22}  {Short(correlationId),-6}  {details}");
+            $"{_clock.Elapsed.TotalSeconds,6:0.000}  {instance.PadRight(_width)}  {action,-7}  {message,-22}  {Short(correlationId),-6}  {details}");
         lock (_gate) Console.WriteLine(line);
     }
 
