@@ -65,7 +65,7 @@ public sealed class Storefront(IMessageBus bus, OrderTracker tracker, ShopTrace 
         }
         catch (MessageUnroutableException)
         {
-            trace.Line(me, "failed", "inventory.check-stock", null, "no inventory service is running (the request came back at once)");
+            trace.Line(me, "failed", "inventory.check-stock", null, "no queue takes inventory.check-stock: the request came back at once (inventory never ran here)");
             ok = false;
         }
         catch (RequestTimeoutException e)
@@ -109,6 +109,7 @@ public sealed class Storefront(IMessageBus bus, OrderTracker tracker, ShopTrace 
             await bus.PublishAsync(order, cancellationToken);
         }
 
+        trace.Line(me, "wait", "orders.shipped", null, $"for {orderCount} shipment(s), up to {shippingTimeout.TotalSeconds:0} s");
         var shipped = await tracker.WaitAllAsync(shippingTimeout, cancellationToken);
         trace.Note("");
         trace.Note($"{shipped.Count} of {orderCount} orders shipped; shipping instances (competing consumers of shipping.ship-order):");
