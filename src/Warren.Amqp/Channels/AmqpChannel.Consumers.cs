@@ -46,7 +46,9 @@ internal sealed partial class AmqpChannel
 
     private void OnConsume(BasicConsume consume)
     {
-        var queue = VirtualHost.GetQueue(ResolveQueueName(consume.Queue, BasicConsume.Id), Owner);
+        var queue = consume.Queue == DirectReplyTo.PseudoQueue
+            ? OpenDirectReplyQueue(consume)
+            : VirtualHost.GetQueue(ResolveQueueName(consume.Queue, BasicConsume.Id), Owner);
         var tag = consume.ConsumerTag.Length > 0 ? consume.ConsumerTag : Broker.VirtualHosts.VirtualHost.GenerateName("amq.ctag-");
         AmqpConsumer consumer;
         lock (_deliveryLock)

@@ -61,6 +61,7 @@ internal sealed partial class AmqpChannel
             throw AmqpException.Connection(ReplyCode.FrameError, $"content header for class {classId} but the method was of class 60", BasicPublish.Id);
         }
         var (bodySize, properties) = ContentHeader.Read(payload);
+        if (properties.ReplyTo == DirectReplyTo.PseudoQueue) properties.ReplyTo = ReplyToAddress();
         var maxSize = _connection.Options.MaxMessageSize;
         if (bodySize > (ulong)maxSize)
         {

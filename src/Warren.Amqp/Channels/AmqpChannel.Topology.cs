@@ -34,6 +34,12 @@ internal sealed partial class AmqpChannel
 
     private void OnQueueDeclare(QueueDeclare declare)
     {
+        if (declare.Passive && declare.Queue == DirectReplyTo.PseudoQueue)
+        {
+            // The pseudo-queue always "exists" (RabbitMQ answers a passive declare of it).
+            if (!declare.NoWait) Send(new QueueDeclareOk(declare.Queue, 0, 0));
+            return;
+        }
         var declared = VirtualHost.DeclareQueue(declare.Queue,
             new QueueSettings(declare.Durable, declare.Exclusive, declare.AutoDelete, declare.Arguments), declare.Passive, Owner);
         if (declare.Exclusive && !declare.Passive) _connection.TrackExclusiveQueue(declared.Queue);

@@ -221,6 +221,21 @@ public sealed partial class VirtualHost
         }
     }
 
+    /// <summary>
+    /// Creates a transient, exclusive, auto-delete queue with a reserved (amq.*) name for the
+    /// broker's own use, such as a direct reply-to address.
+    /// </summary>
+    public Queue DeclareInternalQueue(string name, object connection)
+    {
+        var settings = new QueueSettings(Durable: false, Exclusive: true, AutoDelete: true, Arguments: null);
+        lock (_topology)
+        {
+            var queue = new Queue(name, this, settings, QueueArguments.None, connection);
+            if (!_queues.TryAdd(name, queue)) throw new BrokerException(BrokerError.ResourceLocked, $"queue '{name}' in vhost '{Name}' already exists");
+            return queue;
+        }
+    }
+
     /// <summary>A name such as amq.gen-JzTY20BRgKO-HjmUJj0wLg, unique in practice.</summary>
     public static string GenerateName(string prefix)
     {
