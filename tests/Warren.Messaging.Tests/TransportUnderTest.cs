@@ -57,8 +57,6 @@ public sealed class WarrenServerUnderTest : AmqpUnderTest
 
     protected override Uri? Uri => _server?.AmqpUri;
 
-    public override string? DelayedRetrySkipReason => "the Warren broker has no message TTL and dead-lettering yet (parity issue); delayed retries need them";
-
     public override async ValueTask InitializeAsync() => _server = await WarrenServer.StartAsync(new WarrenServerOptions { Port = 0 });
 
     public override async ValueTask DisposeAsync()
