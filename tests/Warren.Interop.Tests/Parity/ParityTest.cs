@@ -32,19 +32,22 @@ public abstract class ParityTest(BrokerTarget target) : InteropTest(target)
         EventuallyAsync(async () => (await ch.QueueDeclarePassiveAsync(queue, Ct)).MessageCount == count,
             $"{count} message(s) in {queue}");
 
-    /// <summary>Polls on fresh channels (a 404 closes the channel) until the queue no longer exists.</summary>
+    /// <summary>
+    /// Probes with mandatory publishes through the default exchange until one is returned (no queue by that name).
+    /// Not with queue.declare-passive: on RabbitMQ a passive declare renews the x-expires lease, so polling with
+    /// it keeps the queue alive.
+    /// </summary>
     protected async Task WaitForQueueDeletedAsync(string queue)
     {
-        var c = await ConnectionAsync();
+        var ch = await OpenChannelAsync();
         await EventuallyAsync(async () =>
         {
-            await using var ch = await c.CreateChannelAsync(cancellationToken: Ct);
             try
             {
-                await ch.QueueDeclarePassiveAsync(queue, Ct);
+                await PublishAsync(ch, "", queue, "probe", mandatory: true);
                 return false;
             }
-            catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
+            catch (PublishException e) when (e.IsReturn)
             {
                 return true;
             }
@@ -136,7 +139,7 @@ public sealed class ConfirmLog
     /// not confirmed yet: RabbitMQ confirms out of order (an unroutable message is acked at once, before a routed
     /// one published earlier, which a later "multiple" ack then covers).
     /// </summary>
-    public List<(ulong Tag, bool Ack)> Confirmed() => [.. ConfirmedInArrivalOrder().OrderBy(c => c.Tag)];
+    public List<(ulong Tag, bool Ack)> Confirmed() => [.. ConfirmedInArrivalOrder().OrderBy(c => c.Tag).Select(c => (c.Tag, c.Ack))];
 
     /// <summary>The index in <see cref="Events"/> of the confirm covering the tag, or -1.</summary>
     public int IndexOfConfirm(ulong tag)
