@@ -57,7 +57,7 @@ internal sealed partial class AmqpChannel
             {
                 throw AmqpException.Connection(ReplyCode.NotAllowed, $"attempt to reuse consumer tag '{tag}'", BasicConsume.Id);
             }
-            consumer = new AmqpConsumer(this, tag, consume.NoAck, consume.Exclusive, _consumerPrefetch, ConsumerPriority(consume.Arguments));
+            consumer = new AmqpConsumer(this, tag, consume.NoAck, consume.Exclusive, _consumerPrefetch, ConsumerPriority(consume.Arguments, queue));
             _consumers.Add(tag, consumer);
         }
         try
@@ -73,12 +73,13 @@ internal sealed partial class AmqpChannel
     }
 
     // x-priority: an integer; RabbitMQ refuses other types.
-    private static int ConsumerPriority(Dictionary<string, object?>? arguments)
+    private static int ConsumerPriority(Dictionary<string, object?>? arguments, Broker.Queues.Queue queue)
     {
         if (arguments is null || !arguments.TryGetValue("x-priority", out var value)) return 0;
         if (!Broker.Routing.ArgumentTables.TryGetInteger(value, out var priority))
         {
-            throw AmqpException.Channel(ReplyCode.PreconditionFailed, $"invalid arg 'x-priority' for consumer: {{unacceptable_type,{Broker.Queues.QueueArguments.TypeName(value)}}}", BasicConsume.Id);
+            throw AmqpException.Channel(ReplyCode.PreconditionFailed,
+                $"invalid arg 'x-priority' for queue '{queue.Name}' in vhost '{queue.VirtualHostName}': \"expected integer, got {Broker.Queues.QueueArguments.TypeName(value)}\"", BasicConsume.Id);
         }
         return (int)Math.Clamp(priority, int.MinValue, int.MaxValue);
     }

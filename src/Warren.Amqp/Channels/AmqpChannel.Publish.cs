@@ -62,6 +62,7 @@ internal sealed partial class AmqpChannel
         }
         var (bodySize, properties) = ContentHeader.Read(payload);
         if (properties.ReplyTo == DirectReplyTo.PseudoQueue) properties.ReplyTo = ReplyToAddress();
+        ValidateProperties(properties);
         var maxSize = _connection.Options.MaxMessageSize;
         if (bodySize > (ulong)maxSize)
         {
@@ -78,6 +79,36 @@ internal sealed partial class AmqpChannel
         _body = bodySize == 0 ? [] : new byte[bodySize];
         _bodyReceived = 0;
         if (bodySize == 0) CompletePublish();
+    }
+
+    // What RabbitMQ refuses in a published message: an expiration that is not a non-negative
+    // integer, CC/BCC headers that are not arrays.
+    private static void ValidateProperties(MessageProperties properties)
+    {
+        if (properties.Expiration is { } expiration)
+        {
+            var digits = 0;
+            var negative = expiration.StartsWith('-');
+            var start = negative ? 1 : 0;
+            while (start + digits < expiration.Length && char.IsAsciiDigit(expiration[start + digits])) digits++;
+            string? problem = null;
+            if (digits == 0) problem = "no_integer";
+            else if (start + digits < expiration.Length) problem = $"{{leftover_string,\"{expiration[(start + digits)..]}\"}}";
+            else if (negative) problem = $"{{value_negative,{expiration}}}";
+            if (problem is not null)
+            {
+                throw AmqpException.Channel(ReplyCode.PreconditionFailed, $"invalid expiration '{expiration}': {problem}", BasicPublish.Id);
+            }
+        }
+        if (properties.Headers is not { } headers) return;
+        foreach (var name in (ReadOnlySpan<string>)["CC", "BCC"])
+        {
+            if (headers.TryGetValue(name, out var value) && (value is byte[] or string || value is not System.Collections.IList))
+            {
+                throw AmqpException.Channel(ReplyCode.PreconditionFailed,
+                    $"invalid message: {{unacceptable_type_in_header,\"{name}\",{Broker.Queues.QueueArguments.TypeName(value)}}}", BasicPublish.Id);
+            }
+        }
     }
 
     /// <summary>Handles a content body frame.</summary>

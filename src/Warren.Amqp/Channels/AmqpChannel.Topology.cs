@@ -37,7 +37,7 @@ internal sealed partial class AmqpChannel
         if (declare.Passive && declare.Queue == DirectReplyTo.PseudoQueue)
         {
             // The pseudo-queue always "exists" (RabbitMQ answers a passive declare of it).
-            if (!declare.NoWait) Send(new QueueDeclareOk(declare.Queue, 0, 0));
+            if (!declare.NoWait) Send(new QueueDeclareOk(declare.Queue, 0, 1));
             return;
         }
         var declared = VirtualHost.DeclareQueue(declare.Queue,

@@ -20,23 +20,26 @@ public sealed partial class Queue
         {
             ttl = ttl is null ? perMessage : Math.Min(ttl.Value, perMessage);
         }
-        if (ttl is null) return 0;
-        // 0 is a valid TTL ("deliver now or never"); keep 0 free to mean "never".
-        return Math.Max(1, Environment.TickCount64 + ttl.Value);
+        // TickCount64 is positive, so 0 stays free to mean "never".
+        return ttl is null ? 0 : Environment.TickCount64 + ttl.Value;
     }
 
     /// <summary>
     /// Expired messages leave from the head only, as in RabbitMQ: a message behind one with a
     /// longer TTL waits for it. A timer handles heads that expire while nothing else happens.
     /// </summary>
-    private void ExpireHead(ref List<DeadLetter>? deadLetters)
+    /// <remarks>
+    /// Just before a delivery attempt a message expiring this very millisecond still goes out
+    /// (TTL 0: "now or never"); otherwise, <paramref name="inclusive"/>, it is gone.
+    /// </remarks>
+    private void ExpireHead(ref List<DeadLetter>? deadLetters, bool inclusive = true)
     {
         var now = Environment.TickCount64;
         while (_ready.Count > 0)
         {
             var expiresAt = _ready.PeekFront().ExpiresAt;
             if (expiresAt == 0) return;
-            if (expiresAt > now)
+            if (expiresAt > now || (!inclusive && expiresAt == now))
             {
                 ScheduleHeadExpiry(expiresAt);
                 return;

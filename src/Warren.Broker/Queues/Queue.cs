@@ -146,6 +146,8 @@ public sealed partial class Queue : Destination
 
     private EnqueueResult EnqueueLocked(Message message, ref List<DeadLetter>? deadLetters)
     {
+        // Quorum queues stamp every delivery with its count, starting at 0.
+        if (Arguments.IsQuorum) message = WithDeliveryCount(message, 0);
         var size = message.Body.Length;
         var arguments = Arguments;
         if (arguments.Overflow != OverflowBehaviour.DropHead && IsFullFor(size))
@@ -209,6 +211,8 @@ public sealed partial class Queue : Destination
             found = _ready.Count > 0;
             entry = found ? PopReady() : default;
             if (found) OnHandedOut(entry, noAck);
+            // The count in get-ok leaves out an expired message that is now at the head.
+            ExpireHead(ref deadLetters);
             remaining = _ready.Count;
         }
         if (deadLetters is not null) Host.DeadLetter(this, deadLetters);
@@ -261,20 +265,19 @@ public sealed partial class Queue : Destination
             for (var i = entries.Length - 1; i >= 0; i--)
             {
                 var entry = entries[i] with { Redelivered = true, DeliveryCount = entries[i].DeliveryCount + 1 };
-                if (Arguments.DeliveryLimit is { } limit)
+                if (Arguments.DeliveryLimit is { } limit && entry.DeliveryCount > limit)
                 {
-                    if (entry.DeliveryCount > limit)
-                    {
-                        if (Stores(entry)) _store!.Ack(entry.Sequence);
-                        if (Arguments.DeadLetterExchange is not null) (deadLetters ??= new()).Add(new DeadLetter(entry.Message, DeadLetterReason.DeliveryLimit));
-                        continue;
-                    }
-                    entry = entry with { Message = WithDeliveryCount(entry.Message, entry.DeliveryCount) };
+                    if (Stores(entry)) _store!.Ack(entry.Sequence);
+                    if (Arguments.DeadLetterExchange is not null) (deadLetters ??= new()).Add(new DeadLetter(entry.Message, DeadLetterReason.DeliveryLimit));
+                    continue;
                 }
+                if (Arguments.IsQuorum) entry = entry with { Message = WithDeliveryCount(entry.Message, entry.DeliveryCount) };
                 CountLoaded(entry, +1);
                 _readyBytes += entry.Size;
                 _ready.InsertInOrder(entry);
             }
+            // Back over the length limit: the head goes, as on publish.
+            if (Arguments.MaxLength is not null || Arguments.MaxLengthBytes is not null) DropHeadWhileOverLimit(ref deadLetters);
             if (_consumers.Count > 0) DispatchLocked(ref deadLetters);
         }
         if (deadLetters is not null) Host.DeadLetter(this, deadLetters);
@@ -314,7 +317,7 @@ public sealed partial class Queue : Destination
         lock (_sync)
         {
             if (IsDeleted) throw BrokerException.NoQueue(Name, VirtualHostName);
-            if (_consumers.Count > 0 && (consumer.Exclusive || _consumers[0].Exclusive))
+            if ((consumer.Exclusive && (_consumers.Count > 0 || Arguments.SingleActiveConsumer)) || (_consumers.Count > 0 && _consumers[0].Exclusive))
             {
                 throw new BrokerException(BrokerError.AccessRefused, $"queue '{Name}' in vhost '{VirtualHostName}' in exclusive use");
             }
@@ -393,7 +396,7 @@ public sealed partial class Queue : Destination
     {
         while (_ready.Count > 0 && _consumers.Count > 0)
         {
-            ExpireHead(ref deadLetters);
+            ExpireHead(ref deadLetters, inclusive: false);
             if (_ready.Count == 0) return;
             EnsureHeadLoaded();
             if (_ready.Count == 0) return;

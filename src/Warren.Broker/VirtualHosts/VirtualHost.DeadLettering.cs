@@ -67,10 +67,7 @@ public sealed partial class VirtualHost
                 ["exchange"] = original.Exchange,
                 ["routing-keys"] = routingKeys,
             };
-            if (deadLetter.Reason == DeadLetterReason.Expired && properties.Expiration is { } expiration)
-            {
-                entry["original-expiration"] = expiration;
-            }
+            if (properties.Expiration is { } expiration) entry["original-expiration"] = expiration;
         }
         deaths.Insert(0, entry);
         headers["x-death"] = deaths;
@@ -80,8 +77,8 @@ public sealed partial class VirtualHost
             headers["x-first-death-queue"] = source.Name;
             headers["x-first-death-exchange"] = original.Exchange;
         }
-        // An expired message must not expire again by its old per-message TTL.
-        if (deadLetter.Reason == DeadLetterReason.Expired) properties.Expiration = null;
+        // A dead letter must not expire again by its old per-message TTL (whatever the reason).
+        properties.Expiration = null;
         var routingKey = source.Arguments.DeadLetterRoutingKey ?? original.RoutingKey;
         return new Message(exchangeName, routingKey, properties, original.Body);
     }

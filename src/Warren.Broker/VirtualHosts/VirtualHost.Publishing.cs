@@ -69,7 +69,7 @@ public sealed partial class VirtualHost
         if (message.Properties.Headers is not { } headers) return;
         foreach (var header in (ReadOnlySpan<string>)["CC", "BCC"])
         {
-            if (!headers.TryGetValue(header, out var keys) || keys is not System.Collections.IList list) continue;
+            if (!headers.TryGetValue(header, out var keys) || keys is byte[] || keys is not System.Collections.IList list) continue;
             foreach (var key in list)
             {
                 if (ArgumentTables.TryGetString(key, out var routingKey)) RouteWithAlternate(exchange, message, routingKey, queues);

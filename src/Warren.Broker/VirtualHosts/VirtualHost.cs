@@ -85,6 +85,11 @@ public sealed partial class VirtualHost
                 CheckEquivalent(existing, type, settings);
                 return existing;
             }
+            if (settings.Arguments is { } arguments && arguments.TryGetValue("alternate-exchange", out var alternate) && !ArgumentTables.TryGetString(alternate, out _))
+            {
+                throw new BrokerException(BrokerError.PreconditionFailed,
+                    $"invalid type '{QueueArguments.TypeName(alternate)}' for arg 'alternate-exchange' in exchange '{name}' in vhost '{Name}'");
+            }
             var created = Exchange.Create(name, type, settings)
                 ?? throw new BrokerException(BrokerError.CommandInvalid, $"unknown exchange type '{type}'");
             _exchanges[name] = created;
@@ -213,7 +218,7 @@ public sealed partial class VirtualHost
                 CheckArguments(what, settings.Arguments, current.Arguments, QueueArgumentKeys);
                 return new QueueDeclared(existing, existing.MessageCount, existing.ConsumerCount);
             }
-            var arguments = QueueArguments.Parse(settings.Arguments, name, Name);
+            var arguments = QueueArguments.Parse(settings.Arguments, name, Name, settings.Durable);
             var queue = new Queue(name, this, settings, arguments, settings.Exclusive ? connection : null, OpenStore(name, settings));
             _queues[name] = queue;
             LogQueueDeclared(queue);
