@@ -180,6 +180,7 @@ internal sealed partial class AmqpChannel
             throw AmqpException.For((ushort)e.Error, e.Message, BasicPublish.Id);
         }
         if (result.QueueCount == 0 && !result.Rejected && publish.Mandatory) SendReturn(ReplyCode.NoRoute, "NO_ROUTE", message);
+        if (result.CongestedQueue is { } congested) _connection.ThrottleFor(congested);
         return result;
     }
 

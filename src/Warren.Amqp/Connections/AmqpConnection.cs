@@ -209,9 +209,22 @@ public sealed partial class AmqpConnection
                 await WaitWhileBlockedAsync(cancellationToken).ConfigureAwait(false);
                 continue;
             }
+            if (_throttledBy is { } congested)
+            {
+                // Flow control: let the consumers of a congested queue catch up before reading more.
+                // Bounded, because this connection may carry those consumers' acks too.
+                _throttledBy = null;
+                await congested.WhenDrainedAsync().WaitAsync(FlowPause, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                cancellationToken.ThrowIfCancellationRequested();
+            }
             if (result.IsCompleted) break;
         }
     }
+
+    private static readonly TimeSpan FlowPause = TimeSpan.FromMilliseconds(50);
+    private Queue? _throttledBy;
+
+    internal void ThrottleFor(Queue queue) => _throttledBy = queue;
 
     private static bool IsPublish(in Frame frame)
     {

@@ -78,8 +78,8 @@ public sealed class AmqpListener : IAsyncDisposable
         client.NoDelay = true;
         var stream = new NetworkStream(client, ownsSocket: true);
         var transport = new SocketTransport(
-            PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4096)),
-            PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024)));
+            PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4096)),
+            PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 16 * 1024)));
         var connection = new AmqpConnection(_broker, transport, _options, client.RemoteEndPoint, _loggerFactory.CreateLogger<AmqpConnection>());
         _connections[connection] = RunAsync(connection, stream, cancellationToken);
     }

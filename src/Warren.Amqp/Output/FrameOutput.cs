@@ -16,9 +16,13 @@ internal sealed class FrameOutput : IDisposable
 
     private readonly PipeWriter _transport;
     private readonly SemaphoreSlim _wakeUp = new(0);
-    private ArrayBufferWriter<byte> _current = new(64 * 1024);
-    private ArrayBufferWriter<byte> _spare = new(64 * 1024);
-    private bool _wakeUpPending;
+    // Idle connections are many: buffers start small and shrink back after a burst.
+    private const int InitialBuffer = 4 * 1024;
+    private const int KeepBufferUpTo = 1024 * 1024;
+
+    private ArrayBufferWriter<byte> _current = new(InitialBuffer);
+    private ArrayBufferWriter<byte> _spare = new(InitialBuffer);
+    private int _wakeUpPending;
     private bool _completing;
 
     public FrameOutput(PipeWriter transport) => _transport = transport;
@@ -41,12 +45,8 @@ internal sealed class FrameOutput : IDisposable
     /// <summary>Wakes the writer loop to send what was written. Call after releasing <see cref="Sync"/>, or under it.</summary>
     public void Signal()
     {
-        lock (Sync)
-        {
-            if (_wakeUpPending) return;
-            _wakeUpPending = true;
-        }
-        _wakeUp.Release();
+        // One wake-up per batch; the loop clears the flag before it takes the buffer.
+        if (Interlocked.Exchange(ref _wakeUpPending, 1) == 0) _wakeUp.Release();
     }
 
     /// <summary>Sends what is buffered, then ends the loop.</summary>
@@ -68,19 +68,23 @@ internal sealed class FrameOutput : IDisposable
                 await _wakeUp.WaitAsync(cancellationToken).ConfigureAwait(false);
                 ArrayBufferWriter<byte> batch;
                 bool completing, wasCongested;
+                Volatile.Write(ref _wakeUpPending, 0);
                 lock (Sync)
                 {
                     wasCongested = IsCongested;
                     batch = _current;
                     _current = _spare;
                     _spare = batch;
-                    _wakeUpPending = false;
                     completing = _completing;
                 }
                 if (batch.WrittenCount > 0)
                 {
                     var flush = await _transport.WriteAsync(batch.WrittenMemory, cancellationToken).ConfigureAwait(false);
                     batch.ResetWrittenCount();
+                    if (batch.Capacity > KeepBufferUpTo)
+                    {
+                        lock (Sync) _spare = new ArrayBufferWriter<byte>(InitialBuffer);
+                    }
                     LastWriteTicks = Environment.TickCount64;
                     if (flush.IsCompleted) return;
                     if (wasCongested) Drained?.Invoke();

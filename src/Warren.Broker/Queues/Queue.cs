@@ -16,7 +16,8 @@ public sealed record QueueSettings(bool Durable, bool Exclusive, bool AutoDelete
 /// <summary>What became of one message offered to a queue.</summary>
 /// <param name="Ticket">The storage ticket that makes it durable (0: nothing to wait for).</param>
 /// <param name="Rejected">The queue was full and refused it (x-overflow reject-publish).</param>
-public readonly record struct EnqueueResult(long Ticket, bool Rejected);
+/// <param name="Congested">Its consumers fall behind: the publisher should slow down (see <see cref="Queue.WhenDrainedAsync"/>).</param>
+public readonly record struct EnqueueResult(long Ticket, bool Rejected, bool Congested = false);
 
 /// <summary>
 /// A queue of messages with competing consumers served round-robin (by consumer priority first),
@@ -124,7 +125,33 @@ public sealed partial class Queue : Destination
         var entry = _ready.PopFront();
         if (!entry.IsPagedOut) CountLoaded(entry, -1);
         _readyBytes -= entry.Size;
+        if (_drained is not null && _ready.Count <= FlowResumeAt)
+        {
+            _drained.TrySetResult();
+            _drained = null;
+        }
         return entry;
+    }
+
+    // Publisher flow control. A queue with consumers whose backlog passes FlowThreshold tells its
+    // publishers to wait until it is back to FlowResumeAt, so memory follows the consumers' pace
+    // (RabbitMQ's credit flow has the same effect). A queue without consumers never slows
+    // publishers: that backlog is what the memory alarm and paging are for.
+    private const int FlowThreshold = 8192;
+    private const int FlowResumeAt = FlowThreshold / 2;
+    private TaskCompletionSource? _drained;
+
+    private bool IsCongestedLocked => _consumers.Count > 0 && _ready.Count >= FlowThreshold;
+
+    /// <summary>Completes when a congested queue has drained enough for publishers to go on.</summary>
+    public Task WhenDrainedAsync()
+    {
+        lock (_sync)
+        {
+            if (!IsCongestedLocked) return Task.CompletedTask;
+            _drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _drained.Task;
+        }
     }
 
     /// <summary>
@@ -171,7 +198,7 @@ public sealed partial class Queue : Destination
         if (arguments.MaxLength is not null || arguments.MaxLengthBytes is not null) DropHeadWhileOverLimit(ref deadLetters);
         if (_consumers.Count > 0) DispatchLocked(ref deadLetters);
         if (entry.ExpiresAt != 0) ExpireHead(ref deadLetters);
-        return new EnqueueResult(ticket, Rejected: false);
+        return new EnqueueResult(ticket, Rejected: false, Congested: IsCongestedLocked);
     }
 
     private bool IsFullFor(int size) =>
@@ -379,6 +406,7 @@ public sealed partial class Queue : Destination
             var consumers = _consumers.ToArray();
             _consumers.Clear();
             StopTimers();
+            _drained?.TrySetResult();
             return (count, consumers);
         }
     }

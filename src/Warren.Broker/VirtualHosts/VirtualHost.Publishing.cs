@@ -9,7 +9,8 @@ namespace Warren.Broker.VirtualHosts;
 /// <param name="QueueCount">The number of queues it was enqueued on (0: unroutable).</param>
 /// <param name="DurabilityTicket">The storage ticket to wait for before confirming it (0: nothing to wait for).</param>
 /// <param name="Rejected">A full queue refused it (x-overflow reject-publish): confirm with a nack.</param>
-public readonly record struct PublishResult(int QueueCount, long DurabilityTicket, bool Rejected = false);
+/// <param name="CongestedQueue">A queue whose consumers fall behind; the publisher should await its <see cref="Queue.WhenDrainedAsync"/>.</param>
+public readonly record struct PublishResult(int QueueCount, long DurabilityTicket, bool Rejected = false, Queue? CongestedQueue = null);
 
 public sealed partial class VirtualHost
 {
@@ -52,14 +53,16 @@ public sealed partial class VirtualHost
         long ticket = 0;
         var rejected = false;
         var accepted = 0;
+        Queue? congested = null;
         foreach (var queue in queues)
         {
             var result = queue.Enqueue(message);
             ticket = Math.Max(ticket, result.Ticket);
             if (result.Rejected) rejected = true;
             else accepted++;
+            if (result.Congested) congested = queue;
         }
-        return new PublishResult(accepted, ticket, rejected);
+        return new PublishResult(accepted, ticket, rejected, congested);
     }
 
     // Sender-selected distribution: the CC and BCC headers name extra routing keys.
