@@ -39,6 +39,7 @@ public sealed class Broker : IDisposable
 {
     private readonly ConcurrentDictionary<string, VirtualHost> _virtualHosts = new();
     private bool _disposed;
+    private readonly bool _recovering;
 
     /// <summary>Creates an in-memory broker with the default virtual host "/" and the user guest/guest (loopback only), as RabbitMQ starts.</summary>
     public Broker() : this(BrokerOptions.Default, NullLoggerFactory.Instance)
@@ -57,6 +58,7 @@ public sealed class Broker : IDisposable
         if (options.DataDirectory is null) return;
         Storage = new StorageEngine(options.DataDirectory, loggerFactory.CreateLogger<StorageEngine>());
         var started = System.Diagnostics.Stopwatch.StartNew();
+        _recovering = true;
         var records = Storage.Definitions.Load();
         foreach (var record in records)
         {
@@ -68,6 +70,7 @@ public sealed class Broker : IDisposable
             AddVirtualHost(record.VirtualHost).Recover(record, Storage, logger);
         }
         foreach (var virtualHost in _virtualHosts.Values) virtualHost.AttachStorage(Storage);
+        _recovering = false;
         var messages = _virtualHosts.Values.Sum(v => v.Queues.Sum(q => q.MessageCount));
         logger.LogInformation("Recovered {Definitions} definitions and {Messages} messages from {Directory} in {Elapsed} ms",
             records.Count, messages, Storage.Directory, started.ElapsedMilliseconds);
@@ -89,12 +92,17 @@ public sealed class Broker : IDisposable
     public UserStore Users { get; } = new();
 
     /// <summary>Creates a virtual host if it does not exist, and returns it.</summary>
-    public VirtualHost AddVirtualHost(string name) => _virtualHosts.GetOrAdd(name, n =>
+    public VirtualHost AddVirtualHost(string name)
     {
-        var virtualHost = new VirtualHost(n);
-        if (Storage is not null) virtualHost.AttachStorage(Storage);
+        if (_virtualHosts.TryGetValue(name, out var existing)) return existing;
+        var virtualHost = _virtualHosts.GetOrAdd(name, static n => new VirtualHost(n));
+        if (Storage is not null && !_recovering && name != "/")
+        {
+            virtualHost.AttachStorage(Storage);
+            Storage.Definitions.Append(new DefinitionRecord("vhost+", name, name));
+        }
         return virtualHost;
-    });
+    }
 
     /// <summary>Finds a virtual host.</summary>
     public bool TryGetVirtualHost(string name, out VirtualHost virtualHost) => _virtualHosts.TryGetValue(name, out virtualHost!);

@@ -7,7 +7,10 @@ var port = new Option<int>("--port") { Description = "TCP port for AMQP clients 
 var bind = new Option<string>("--bind") { Description = "Address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
 var dataDir = new Option<string>("--data-dir") { Description = "Folder for durable definitions and persistent messages", DefaultValueFactory = _ => WarrenServerOptions.DefaultDataDirectory };
 var inMemory = new Option<bool>("--in-memory") { Description = "Keep everything in memory; nothing survives a restart" };
-var root = new RootCommand("Warren: an AMQP 0-9-1 message broker for .NET") { port, bind, dataDir, inMemory };
+var diskFree = new Option<long>("--disk-free-limit") { Description = "Block publishers below this many free bytes on the data disk", DefaultValueFactory = _ => WarrenServerOptions.Default.DiskFreeLimit };
+var memory = new Option<double>("--memory-high-watermark") { Description = "Block publishers above this fraction of the machine's memory", DefaultValueFactory = _ => WarrenServerOptions.Default.MemoryHighWatermark };
+var maxConnections = new Option<int>("--max-connections") { Description = "Refuse connections beyond this many", DefaultValueFactory = _ => int.MaxValue };
+var root = new RootCommand("Warren: an AMQP 0-9-1 message broker for .NET") { port, bind, dataDir, inMemory, diskFree, memory, maxConnections };
 root.SetAction(async (parsed, cancellationToken) =>
 {
     if (!IPAddress.TryParse(parsed.GetValue(bind), out var address))
@@ -21,6 +24,9 @@ root.SetAction(async (parsed, cancellationToken) =>
         BindAddress = address,
         Port = parsed.GetValue(port),
         DataDirectory = parsed.GetValue(inMemory) ? null : Path.GetFullPath(parsed.GetValue(dataDir)!),
+        DiskFreeLimit = parsed.GetValue(diskFree),
+        MemoryHighWatermark = parsed.GetValue(memory),
+        Amqp = WarrenServerOptions.Default.Amqp with { MaxConnections = parsed.GetValue(maxConnections) },
     };
     await using var server = await WarrenServer.StartAsync(options, logging, cancellationToken);
     Console.WriteLine($"Warren {typeof(WarrenServer).Assembly.GetName().Version?.ToString(3)} listening on {server.EndPoint} (AMQP 0-9-1); Ctrl+C stops it.");

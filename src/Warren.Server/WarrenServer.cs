@@ -57,7 +57,12 @@ public sealed class WarrenServer : IAsyncDisposable
         options.Validate();
         cancellationToken.ThrowIfCancellationRequested();
         loggerFactory ??= NullLoggerFactory.Instance;
-        var broker = new Broker.Broker(new Broker.BrokerOptions { DataDirectory = options.DataDirectory }, loggerFactory);
+        var broker = new Broker.Broker(new Broker.BrokerOptions
+        {
+            DataDirectory = options.DataDirectory,
+            DiskFreeLimit = options.DiskFreeLimit,
+            MemoryHighWatermark = options.MemoryHighWatermark,
+        }, loggerFactory);
         try
         {
             var listener = new AmqpListener(broker, new IPEndPoint(options.BindAddress, options.Port), options.Amqp, loggerFactory);

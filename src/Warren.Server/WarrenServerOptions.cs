@@ -26,6 +26,12 @@ public sealed record WarrenServerOptions
     public static string DefaultDataDirectory =>
         Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "warren");
 
+    /// <summary>Publishing blocks when the data folder's disk has less free space (bytes; RabbitMQ's default 50 MB).</summary>
+    public long DiskFreeLimit { get; init; } = Broker.BrokerOptions.Default.DiskFreeLimit;
+
+    /// <summary>Publishing blocks past this fraction of the machine's memory (RabbitMQ's default 0.4).</summary>
+    public double MemoryHighWatermark { get; init; } = Broker.BrokerOptions.Default.MemoryHighWatermark;
+
     /// <summary>Protocol limits offered to clients.</summary>
     public AmqpOptions Amqp { get; init; } = AmqpOptions.Default;
 

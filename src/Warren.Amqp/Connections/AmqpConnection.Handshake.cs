@@ -26,6 +26,8 @@ public sealed partial class AmqpConnection
             ["per_consumer_qos"] = true,
             ["authentication_failure_close"] = true,
             ["connection.blocked"] = true,
+            ["consumer_priorities"] = true,
+            ["direct_reply_to"] = true,
         };
         var properties = new Dictionary<string, object?>
         {

@@ -20,6 +20,9 @@ public sealed record AmqpOptions
     /// <summary>Largest message body accepted (134217728 = 128 MiB: RabbitMQ's default max_message_size).</summary>
     public int MaxMessageSize { get; init; } = 128 * 1024 * 1024;
 
+    /// <summary>Most client connections at once; further ones are closed at accept (RabbitMQ's connection_max, unlimited by default).</summary>
+    public int MaxConnections { get; init; } = int.MaxValue;
+
     /// <summary>How long to wait for connection.close-ok after the server closed a connection (RabbitMQ: 3 s).</summary>
     public TimeSpan CloseTimeout { get; init; } = TimeSpan.FromSeconds(3);
 
@@ -28,6 +31,7 @@ public sealed record AmqpOptions
     {
         if (FrameMax < AmqpConstants.FrameMinSize) throw new ArgumentOutOfRangeException(nameof(FrameMax), FrameMax, $"FrameMax must be at least {AmqpConstants.FrameMinSize}.");
         if (ChannelMax == 0) throw new ArgumentOutOfRangeException(nameof(ChannelMax), ChannelMax, "ChannelMax must be between 1 and 65535.");
+        if (MaxConnections <= 0) throw new ArgumentOutOfRangeException(nameof(MaxConnections), MaxConnections, "MaxConnections must be positive.");
         if (MaxMessageSize <= 0) throw new ArgumentOutOfRangeException(nameof(MaxMessageSize), MaxMessageSize, "MaxMessageSize must be positive.");
     }
 }

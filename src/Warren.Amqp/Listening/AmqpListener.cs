@@ -69,6 +69,12 @@ public sealed class AmqpListener : IAsyncDisposable
                 _logger.LogWarning(e, "Accept failed");
                 continue;
             }
+            if (_connections.Count >= _options.MaxConnections)
+            {
+                _logger.LogWarning("Refused a connection from {Remote}: the limit of {Max} connections is reached", client.RemoteEndPoint, _options.MaxConnections);
+                client.Dispose();
+                continue;
+            }
             Serve(client, cancellationToken);
         }
     }

@@ -96,7 +96,7 @@ public sealed partial class Queue : Destination
                 var entry = new QueueEntry(message.Message!, message.Sequence, Redelivered: message.Delivered)
                 {
                     Location = message.Location,
-                    Size = message.Message?.Body.Length ?? 0,
+                    Size = message.Message?.Body.Length ?? message.Size,
                 };
                 AddReady(entry);
                 _nextSequence = Math.Max(_nextSequence, message.Sequence + 1);

@@ -9,7 +9,8 @@ namespace Warren.Broker.Storage;
 /// <param name="Message">The message, or null when left on disk (past the queue's memory budget).</param>
 /// <param name="Delivered">It may have been delivered before the restart (redelivered flag).</param>
 /// <param name="Location">Where it lies on disk.</param>
-public readonly record struct RecoveredMessage(long Sequence, Message? Message, bool Delivered, long Location);
+/// <param name="Size">Its size on disk, standing in for the body size of a message left there (x-max-length-bytes).</param>
+public readonly record struct RecoveredMessage(long Sequence, Message? Message, bool Delivered, long Location, int Size = 0);
 
 /// <summary>
 /// The persistent messages of one durable queue: segment files of message records, each with a
@@ -114,7 +115,7 @@ internal sealed class QueueStore
                             continue;
                         }
                     }
-                    recovered.Add(new RecoveredMessage(sequence, message, delivered.Contains(sequence), Location(id, offset)));
+                    recovered.Add(new RecoveredMessage(sequence, message, delivered.Contains(sequence), Location(id, offset), payload.Length - 8));
                     live++;
                 }
                 if (messages.Count == 0 || live == 0)

@@ -28,6 +28,7 @@ public sealed class StorageEngine : IDisposable
     private long _generation = 1;
     private long _durableTicket;
     private volatile bool _stopping;
+    private bool _failed;
 
     /// <summary>Opens (creating if needed) the data folder at <paramref name="directory"/>.</summary>
     public StorageEngine(string directory, ILogger logger)
@@ -138,21 +139,23 @@ public sealed class StorageEngine : IDisposable
             }
             catch (IOException e)
             {
-                // A failed write is not durable: listeners are not told, so nothing is confirmed.
-                _logger.LogError(e, "Writing to the data folder {Directory} failed", Directory);
-                toSync.Clear();
-                batch.Clear();
-                continue;
+                // What failed to reach the disk may still sit in buffers a later cycle would skip
+                // over: durability stops advancing for good, so nothing unwritten is ever confirmed.
+                _logger.LogCritical(e, "Writing to the data folder {Directory} failed; no further publishes will be confirmed until restart", Directory);
+                _failed = true;
             }
             toSync.Clear();
             batch.Clear();
-            Interlocked.Exchange(ref _durableTicket, target);
-            lock (_listeners)
+            if (!_failed)
             {
-                if (listeners.Length != _listeners.Count) listeners = new IDurabilityListener[_listeners.Count];
-                _listeners.CopyTo(listeners);
+                Interlocked.Exchange(ref _durableTicket, target);
+                lock (_listeners)
+                {
+                    if (listeners.Length != _listeners.Count) listeners = new IDurabilityListener[_listeners.Count];
+                    _listeners.CopyTo(listeners);
+                }
+                foreach (var listener in listeners) listener.OnDurable(target);
             }
-            foreach (var listener in listeners) listener.OnDurable(target);
             if (_stopping)
             {
                 lock (_dirtyLock)

@@ -84,7 +84,8 @@ public sealed partial class VirtualHost
                 var settings = new QueueSettings(true, false, record.AutoDelete, arguments);
                 var store = storage.OpenQueue(Name, record.Name);
                 var queue = new Queue(record.Name, this, settings, QueueArguments.Parse(arguments, record.Name, Name), owner: null, store);
-                queue.Restore(store.Recover(logger, storage.MaxLoadedMessages), store.NextSequence);
+                // Priority queues keep every message loaded (their order needs each message's priority).
+                queue.Restore(store.Recover(logger, queue.Arguments.MaxPriority > 0 ? int.MaxValue : storage.MaxLoadedMessages), store.NextSequence);
                 _queues[record.Name] = queue;
                 break;
             case "binding+":

@@ -11,6 +11,22 @@ public sealed class DefinitionsRecoveryTests
     private static readonly ExchangeSettings TransientExchange = new(Durable: false, AutoDelete: false, Internal: false, Arguments: null);
 
     [Fact]
+    public void Virtual_hosts_and_their_durable_queues_survive_a_restart()
+    {
+        using var data = new TempDataDirectory();
+        using (var broker = data.Open())
+        {
+            broker.AddVirtualHost("shop").Declare("orders", DurableQueue);
+        }
+
+        using (var broker = data.Open())
+        {
+            Assert.True(broker.TryGetVirtualHost("shop", out var shop));
+            Assert.True(shop.GetQueue("orders", connection: null).Settings.Durable);
+        }
+    }
+
+    [Fact]
     public void Durable_exchanges_queues_and_bindings_survive_a_restart()
     {
         using var data = new TempDataDirectory();

@@ -87,3 +87,41 @@ public sealed class FlowControlTests
         }
     }
 }
+
+/// <summary>Server limits against abuse (Warren only: the limits belong to a server of the test's own).</summary>
+public sealed class ServerLimitTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Connections_beyond_the_limit_are_refused_and_the_others_keep_working()
+    {
+        var options = new WarrenServerOptions { Port = 0, Amqp = Warren.Amqp.Connections.AmqpOptions.Default with { MaxConnections = 1 } };
+        await using var server = await WarrenServer.StartAsync(options, cancellationToken: Ct);
+        var factory = new ConnectionFactory { Uri = server.AmqpUri, AutomaticRecoveryEnabled = false };
+        await using var first = await factory.CreateConnectionAsync(Ct);
+
+        await Assert.ThrowsAnyAsync<RabbitMQ.Client.Exceptions.BrokerUnreachableException>(() => factory.CreateConnectionAsync(Ct));
+
+        await using var channel = await first.CreateChannelAsync(cancellationToken: Ct);
+        Assert.True(channel.IsOpen);
+    }
+
+    [Fact]
+    public async Task A_message_larger_than_the_maximum_size_closes_the_channel_with_precondition_failed()
+    {
+        var options = new WarrenServerOptions { Port = 0, Amqp = Warren.Amqp.Connections.AmqpOptions.Default with { MaxMessageSize = 1024 } };
+        await using var server = await WarrenServer.StartAsync(options, cancellationToken: Ct);
+        var factory = new ConnectionFactory { Uri = server.AmqpUri, AutomaticRecoveryEnabled = false };
+        await using var connection = await factory.CreateConnectionAsync(Ct);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: Ct);
+        var closed = new TaskCompletionSource<ShutdownEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        channel.ChannelShutdownAsync += (_, e) => { closed.TrySetResult(e); return Task.CompletedTask; };
+
+        await channel.BasicPublishAsync("", "anywhere", new byte[2048], Ct);
+
+        var reason = await closed.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        Assert.Equal((406, "PRECONDITION_FAILED - message size 2048 is larger than configured max size 1024"), (reason.ReplyCode, reason.ReplyText));
+        Assert.True(connection.IsOpen);
+    }
+}
