@@ -39,7 +39,9 @@ public sealed class BrokerProcess : IAsyncDisposable
         var logFile = Path.Combine(Path.GetTempPath(), $"warren-bench-{port}.log");
         await EnsurePortFreeAsync(port, cancellationToken);
         // exec: the shell becomes the server, so this pid is the broker's own.
-        var start = new ProcessStartInfo("/bin/sh", ["-c", $"exec dotnet '{dll}' --port {port} >'{logFile}' 2>&1"]) { UseShellExecute = false };
+        // A fresh data folder per start: persistent runs write to disk like RabbitMQ's, and no run recovers another's leftovers.
+        var dataDirectory = Path.Combine(Path.GetTempPath(), $"warren-bench-data-{port}-{Guid.NewGuid():N}");
+        var start = new ProcessStartInfo("/bin/sh", ["-c", $"exec dotnet '{dll}' --port {port} --data-dir '{dataDirectory}' >'{logFile}' 2>&1"]) { UseShellExecute = false };
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start Warren");
         await WaitForPortAsync(port, TimeSpan.FromSeconds(60), cancellationToken);
         string version = (await RunAsync("git", ["-C", repoRoot, "describe", "--always", "--dirty"], cancellationToken)).Output.Trim();
@@ -48,6 +50,14 @@ public sealed class BrokerProcess : IAsyncDisposable
         {
             process.Kill();
             await process.WaitForExitAsync(CancellationToken.None);
+            try
+            {
+                Directory.Delete(dataDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort: it is a temp folder.
+            }
             process.Dispose();
         });
     }
