@@ -62,13 +62,28 @@ public sealed class Broker : IDisposable
         var records = Storage.Definitions.Load();
         foreach (var record in records)
         {
-            if (record.Op == "vhost+")
+            switch (record.Op)
             {
-                AddVirtualHost(record.VirtualHost);
-                continue;
+                case "vhost+":
+                    AddVirtualHost(record.VirtualHost);
+                    break;
+                case "user+":
+                    Users.Restore(new User(record.Name, Convert.FromBase64String(record.PasswordHash ?? ""), Convert.FromBase64String(record.Salt ?? ""),
+                        record.LoopbackOnly, new HashSet<string>(record.VirtualHosts ?? [])));
+                    break;
+                default:
+                    AddVirtualHost(record.VirtualHost).Recover(record, Storage, logger);
+                    break;
             }
-            AddVirtualHost(record.VirtualHost).Recover(record, Storage, logger);
         }
+        var storage = Storage;
+        Users.Added = user => storage.Definitions.Append(new DefinitionRecord("user+", "", user.Name)
+        {
+            PasswordHash = Convert.ToBase64String(user.PasswordHash),
+            Salt = Convert.ToBase64String(user.Salt),
+            LoopbackOnly = user.LoopbackOnly,
+            VirtualHosts = [.. user.VirtualHosts],
+        });
         foreach (var virtualHost in _virtualHosts.Values) virtualHost.AttachStorage(Storage);
         _recovering = false;
         var messages = _virtualHosts.Values.Sum(v => v.Queues.Sum(q => q.MessageCount));

@@ -21,8 +21,16 @@ public sealed class UserStore
     public void AddUser(string name, string password, bool loopbackOnly, params string[] virtualHosts)
     {
         var salt = RandomNumberGenerator.GetBytes(16);
-        _users[name] = new User(name, Hash(salt, password), salt, loopbackOnly, new HashSet<string>(virtualHosts));
+        var user = new User(name, Hash(salt, password), salt, loopbackOnly, new HashSet<string>(virtualHosts));
+        _users[name] = user;
+        Added?.Invoke(user);
     }
+
+    /// <summary>Told of every user added or replaced (the broker persists them).</summary>
+    internal Action<User>? Added { get; set; }
+
+    /// <summary>Puts back a user read from the data folder.</summary>
+    internal void Restore(User user) => _users[user.Name] = user;
 
     /// <summary>Checks a user's password and origin; null when refused.</summary>
     public User? Authenticate(string name, string password, bool fromLoopback)

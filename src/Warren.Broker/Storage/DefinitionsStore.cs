@@ -25,6 +25,14 @@ public sealed record DefinitionRecord(string Op, string VirtualHost, string Name
     public bool DestinationIsQueue { get; init; }
     /// <summary>Binding key.</summary>
     public string? RoutingKey { get; init; }
+    /// <summary>User: salted password hash, base64.</summary>
+    public string? PasswordHash { get; init; }
+    /// <summary>User: the salt, base64.</summary>
+    public string? Salt { get; init; }
+    /// <summary>User: may connect from loopback only.</summary>
+    public bool LoopbackOnly { get; init; }
+    /// <summary>User: the virtual hosts it may open.</summary>
+    public string[]? VirtualHosts { get; init; }
 
     /// <summary>Encodes an argument table for a record.</summary>
     public static string? EncodeArguments(IReadOnlyDictionary<string, object?>? arguments) =>

@@ -11,6 +11,25 @@ public sealed class DefinitionsRecoveryTests
     private static readonly ExchangeSettings TransientExchange = new(Durable: false, AutoDelete: false, Internal: false, Arguments: null);
 
     [Fact]
+    public void Users_and_their_virtual_host_permissions_survive_a_restart()
+    {
+        using var data = new TempDataDirectory();
+        using (var broker = data.Open())
+        {
+            broker.AddVirtualHost("shop");
+            broker.Users.AddUser("alice", "s3cret", loopbackOnly: false, "shop");
+        }
+
+        using (var broker = data.Open())
+        {
+            Assert.NotNull(broker.Users.Authenticate("alice", "s3cret", fromLoopback: false));
+            Assert.Null(broker.Users.Authenticate("alice", "wrong", fromLoopback: false));
+            Assert.True(broker.Users.CanAccess("alice", "shop"));
+            Assert.False(broker.Users.CanAccess("alice", "/"));
+        }
+    }
+
+    [Fact]
     public void Virtual_hosts_and_their_durable_queues_survive_a_restart()
     {
         using var data = new TempDataDirectory();
