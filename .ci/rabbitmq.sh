@@ -4,6 +4,7 @@
 #   rabbitmq.sh start [PORT=5679]   installs rabbitmq-server if missing, starts a node on 127.0.0.1:PORT
 #                                   with its data in a temp folder, waits until it accepts AMQP, and
 #                                   prints its URI (amqp://guest:guest@127.0.0.1:PORT/) on stdout
+#   rabbitmq.sh restart [PORT=5679] restarts the broker application in place (durable data kept)
 #   rabbitmq.sh stop [PORT=5679]    stops that node and removes its data
 #
 # Each port is its own node (rabbit-PORT@localhost), so several can run side by side.
@@ -36,6 +37,10 @@ case "$cmd" in
       sleep 1
     done
     echo "RabbitMQ did not start on port $port; see $base/server.out and $base/log" >&2; exit 1 ;;
+  restart)
+    # Restarts the broker application in the running node: durable data stays, transient goes.
+    rabbitmqctl -q -n "$node" stop_app >/dev/null && rabbitmqctl -q -n "$node" start_app >/dev/null \
+      && rabbitmqctl -q -n "$node" await_startup --timeout 60 >/dev/null ;;
   stop)
     rabbitmqctl -q -n "$node" stop >/dev/null 2>&1 || true
     for _ in $(seq 1 30); do up || break; sleep 1; done

@@ -10,7 +10,7 @@ public sealed record BenchSettings
     public static BenchSettings Default { get; } = new();
 
     /// <summary>Scenarios this tool knows, in the order the matrix runs them.</summary>
-    public static IReadOnlyList<string> Scenarios { get; } = ["transient", "fanout", "competing", "persistent", "rpc", "backlog", "connections"];
+    public static IReadOnlyList<string> Scenarios { get; } = ["transient", "fanout", "competing", "persistent", "rpc", "backlog", "connections", "library"];
 
     public Uri Uri { get; init; } = new("amqp://guest:guest@127.0.0.1:5672/");
     public string Scenario { get; init; } = "transient";

@@ -30,7 +30,7 @@ var compare = new Option<Uri[]?>("--compare")
 };
 var brokerPidB = new Option<int?>("--broker-pid-b") { Description = "compare mode: B's pid" };
 var names = new Option<string[]>("--names") { Description = "compare mode: names of A and B for the table", Arity = new ArgumentArity(2, 2), AllowMultipleArgumentsPerToken = true };
-var runs = new Option<int>("--runs") { Description = "compare mode: runs per broker", DefaultValueFactory = _ => 5 };
+var runs = new Option<int>("--runs") { Description = "compare mode: runs per broker; library: rounds (in-process, library over AMQP, raw over AMQP)", DefaultValueFactory = _ => 5 };
 
 var root = new RootCommand("warren-bench: measures any AMQP 0-9-1 broker the same way (RabbitMQ.Client)")
 {
@@ -72,6 +72,15 @@ root.SetAction(async (parsed, cancellationToken) =>
     }
 
     bool asJson = parsed.GetValue(json);
+    if (settings.Scenario == "library")
+    {
+        // The library's own defaults unless given: 4 publishes outstanding (so confirms batch), prefetch 32.
+        if (parsed.GetResult(producers) is null or { Implicit: true }) settings = settings with { Producers = LibraryScenario.DefaultProducers };
+        if (parsed.GetResult(prefetch) is null or { Implicit: true }) settings = settings with { Prefetch = LibraryScenario.LibraryPrefetch };
+        var rounds = await LibraryScenario.RunRoundsAsync(settings, parsed.GetValue(runs), asJson ? null : Console.WriteLine, cancellationToken);
+        Console.WriteLine(asJson ? JsonSerializer.Serialize(rounds, JsonOutput.Options) : LibraryScenario.Render(rounds));
+        return 0;
+    }
     if (parsed.GetValue(compare) is { Length: 2 } pair)
     {
         var label = parsed.GetValue(names) is { Length: 2 } given ? given : [$"{pair[0].Host}:{pair[0].Port}", $"{pair[1].Host}:{pair[1].Port}"];

@@ -14,6 +14,7 @@ public static class ScenarioRunner
             "rpc" => RpcScenario.RunAsync(settings, cancellationToken),
             "backlog" => BacklogScenario.RunAsync(settings, cancellationToken),
             "connections" => ConnectionsScenario.RunAsync(settings, cancellationToken),
+            "library" => LibraryScenario.RunAsync(settings, cancellationToken),
             _ => throw new ArgumentException($"--scenario: unknown '{settings.Scenario}'"),
         };
     }
