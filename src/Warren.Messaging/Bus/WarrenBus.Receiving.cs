@@ -135,7 +135,7 @@ public sealed partial class WarrenBus
         var message = incoming.Message;
         var headers = message.Headers;
         ActivityContext.TryParse(headers.GetValueOrDefault(WarrenTelemetry.TraceParentHeader), headers.GetValueOrDefault(WarrenTelemetry.TraceStateHeader), isRemote: true, out var parent);
-        using var activity = WarrenTelemetry.Source.StartActivity($"{name} handle", ActivityKind.Consumer, parent);
+        using var activity = WarrenTelemetry.Source.HasListeners() ? WarrenTelemetry.Source.StartActivity($"{name} handle", ActivityKind.Consumer, parent) : null;
         if (activity is not null)
         {
             activity.SetTag("messaging.system", "warren");

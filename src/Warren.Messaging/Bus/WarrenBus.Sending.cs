@@ -49,6 +49,8 @@ public sealed partial class WarrenBus
 
     private static Activity? StartProducerActivity(string name, string operation, string destination)
     {
+        // No listener, no span: skip building its name on every publish.
+        if (!WarrenTelemetry.Source.HasListeners()) return null;
         var activity = WarrenTelemetry.Source.StartActivity($"{name} {operation}", ActivityKind.Producer);
         if (activity is not null)
         {
