@@ -100,7 +100,7 @@ internal sealed partial class AmqpChannel
     {
         if (outcome == Outcome.Ack)
         {
-            foreach (var delivery in settled) delivery.Queue.Settle(delivery.Entry);
+            AckRuns(settled);
             return;
         }
         if (outcome == Outcome.Reject)
@@ -116,6 +116,34 @@ internal sealed partial class AmqpChannel
             entries.Add(delivery.Entry);
         }
         foreach (var (queue, entries) in byQueue) queue.Requeue(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(entries));
+    }
+
+    // Acknowledges per run of deliveries from the same queue, so a multiple ack takes each queue's lock once.
+    private static void AckRuns(List<Unacked> settled)
+    {
+        if (settled.Count == 1)
+        {
+            settled[0].Queue.Settle(settled[0].Entry);
+            return;
+        }
+        var entries = System.Buffers.ArrayPool<QueueEntry>.Shared.Rent(settled.Count);
+        try
+        {
+            for (var i = 0; i < settled.Count; i++) entries[i] = settled[i].Entry;
+            var start = 0;
+            while (start < settled.Count)
+            {
+                var queue = settled[start].Queue;
+                var end = start + 1;
+                while (end < settled.Count && ReferenceEquals(settled[end].Queue, queue)) end++;
+                queue.Settle(entries.AsSpan(start, end - start));
+                start = end;
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<QueueEntry>.Shared.Return(entries, clearArray: true);
+        }
     }
 
     private void RequeueAllUnacked()

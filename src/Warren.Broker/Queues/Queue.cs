@@ -258,12 +258,19 @@ public sealed partial class Queue : Destination
     }
 
     /// <summary>Settles a delivered message for good: acknowledged.</summary>
-    public void Settle(in QueueEntry entry)
+    public void Settle(in QueueEntry entry) => Settle(new ReadOnlySpan<QueueEntry>(in entry));
+
+    /// <summary>Settles delivered messages for good (a multiple ack): one lock for the lot.</summary>
+    public void Settle(ReadOnlySpan<QueueEntry> entries)
     {
         lock (_sync)
         {
-            _unacked--;
-            if (Stores(entry)) _store!.Ack(entry.Sequence);
+            _unacked -= entries.Length;
+            if (_store is null) return;
+            foreach (ref readonly var entry in entries)
+            {
+                if (Stores(entry)) _store.Ack(entry.Sequence);
+            }
         }
     }
 
