@@ -25,8 +25,6 @@ internal sealed class UnackedDeliveries
     private int _count; // slots in use, settled ones included
     private int _live;
 
-    public int Count => _live;
-
     public void Add(ulong tag, Queue queue, in QueueEntry entry, AmqpConsumer? consumer)
     {
         if (_count == _items.Length) Grow();

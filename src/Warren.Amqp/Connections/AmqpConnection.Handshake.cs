@@ -172,10 +172,8 @@ public sealed partial class AmqpConnection
 
     private void HandleFrameWhileClosing(in Frame frame)
     {
-        if (frame.Type != AmqpConstants.FrameMethod || frame.Channel != 0 || frame.Payload.Length < 4) return;
-        Span<byte> id = stackalloc byte[4];
-        frame.Payload.Slice(0, 4).CopyTo(id);
-        var methodId = AmqpMethodId.Read(id);
+        if (frame.Channel != 0) return;
+        var methodId = PeekMethodId(frame);
         if (methodId == ConnectionCloseOk.Id) _terminate = true;
         else if (methodId == ConnectionClose.Id)
         {

@@ -226,12 +226,15 @@ public sealed partial class AmqpConnection
 
     internal void ThrottleFor(Queue queue) => _throttledBy = queue;
 
-    private static bool IsPublish(in Frame frame)
+    private static bool IsPublish(in Frame frame) => PeekMethodId(frame) == BasicPublish.Id;
+
+    /// <summary>The method id of a method frame without decoding it; 0 for any other frame.</summary>
+    private static uint PeekMethodId(in Frame frame)
     {
-        if (frame.Type != AmqpConstants.FrameMethod || frame.Payload.Length < 4) return false;
+        if (frame.Type != AmqpConstants.FrameMethod || frame.Payload.Length < 4) return 0;
         Span<byte> id = stackalloc byte[4];
         frame.Payload.Slice(0, 4).CopyTo(id);
-        return AmqpMethodId.Read(id) == BasicPublish.Id;
+        return AmqpMethodId.Read(id);
     }
 
     // RabbitMQ's flow control: a publishing connection is told connection.blocked (if it
@@ -266,7 +269,6 @@ public sealed partial class AmqpConnection
             HandleFrameWhileClosing(frame);
             return;
         }
-        uint methodId = 0;
         AmqpChannel? channel = null;
         try
         {
@@ -315,7 +317,7 @@ public sealed partial class AmqpConnection
         }
         catch (AmqpDecodeException e)
         {
-            CloseWithError(AmqpException.Connection(e.ReplyCode, e.Message, methodId), waitForCloseOk: true);
+            CloseWithError(AmqpException.Connection(e.ReplyCode, e.Message), waitForCloseOk: true);
         }
     }
 
