@@ -152,8 +152,12 @@ public static class LibraryScenario
         Task PublishAsync(int id, CancellationToken cancellationToken);
     }
 
+    /// <summary>Diagnosis only (environment WARREN_BENCH_LIBRARY_ONLY=library-amqp, say): run just that side, e.g. under a profiler; the others report zeros.</summary>
+    private static readonly string? OnlySide = Environment.GetEnvironmentVariable("WARREN_BENCH_LIBRARY_ONLY");
+
     private static async Task<SideResult> RunSideAsync(string side, BenchSettings settings, CancellationToken cancellationToken)
     {
+        if (OnlySide is not null && OnlySide != side) return new SideResult(0, 0, 0, 0, 0);
         await using ISide runner = side switch
         {
             "in-process" => await LibrarySide.StartAsync(settings, inProcess: true, cancellationToken),

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.ExceptionServices;
@@ -16,7 +17,7 @@ public sealed partial class WarrenBus
     private readonly Dictionary<string, List<HandlerRegistration>> _events = new(StringComparer.Ordinal);
     private readonly List<HandlerRegistration> _eventPatterns = new();
     private readonly Dictionary<string, List<HandlerRegistration>> _commands = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, HandlerRegistration> _requests = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<HandlerRegistration>> _requests = new(StringComparer.Ordinal); // one handler each
 
     private void BuildDispatch()
     {
@@ -35,9 +36,9 @@ public sealed partial class WarrenBus
                     Add(_commands, handler.MessageName, handler);
                     break;
                 case MessageIntent.Request:
-                    if (!_requests.TryAdd(handler.MessageName, handler))
+                    if (!_requests.TryAdd(handler.MessageName, [handler]))
                     {
-                        throw new InvalidOperationException($"Service '{_options.ServiceName}' has two handlers for request '{handler.MessageName}': {_requests[handler.MessageName].HandlerType} and {handler.HandlerType}.");
+                        throw new InvalidOperationException($"Service '{_options.ServiceName}' has two handlers for request '{handler.MessageName}': {_requests[handler.MessageName][0].HandlerType} and {handler.HandlerType}.");
                     }
                     break;
             }
@@ -50,23 +51,35 @@ public sealed partial class WarrenBus
         }
     }
 
+    private static readonly List<HandlerRegistration> s_noHandlers = [];
+
+    // The handlers of an event (exact name plus matching patterns) by name and routing key, found once.
+    private readonly ConcurrentDictionary<(string Name, string RoutingKey), List<HandlerRegistration>> _eventHandlers = new();
+
+    /// <summary>The handlers of a message; the list returned is shared: never change it.</summary>
     private List<HandlerRegistration> FindHandlers(MessageIntent intent, string name, string routingKey)
     {
         switch (intent)
         {
             case MessageIntent.Command:
-                return _commands.TryGetValue(name, out var commands) ? commands : [];
+                return _commands.TryGetValue(name, out var commands) ? commands : s_noHandlers;
             case MessageIntent.Request:
-                return _requests.TryGetValue(name, out var request) ? [request] : [];
+                return _requests.TryGetValue(name, out var request) ? request : s_noHandlers;
             default:
-                var found = new List<HandlerRegistration>();
-                if (_events.TryGetValue(name, out var events)) found.AddRange(events);
-                foreach (var pattern in _eventPatterns)
-                {
-                    if (TopicPatterns.Matches(pattern.Topic, routingKey) && !found.Contains(pattern)) found.Add(pattern);
-                }
-                return found;
+                if (_eventPatterns.Count == 0) return _events.TryGetValue(name, out var exact) ? exact : s_noHandlers;
+                return _eventHandlers.GetOrAdd((name, routingKey), static (key, bus) => bus.MatchEventHandlers(key.Name, key.RoutingKey), this);
         }
+    }
+
+    private List<HandlerRegistration> MatchEventHandlers(string name, string routingKey)
+    {
+        var found = new List<HandlerRegistration>();
+        if (_events.TryGetValue(name, out var events)) found.AddRange(events);
+        foreach (var pattern in _eventPatterns)
+        {
+            if (TopicPatterns.Matches(pattern.Topic, routingKey) && !found.Contains(pattern)) found.Add(pattern);
+        }
+        return found;
     }
 
     /// <summary>One delivery from the service queue or a command queue: handle with retries, reply, or park it in the error queue.</summary>
@@ -146,11 +159,11 @@ public sealed partial class WarrenBus
             activity.SetTag("warren.attempt", attempt);
         }
         var messageId = message.MessageId ?? "";
-        var context = new MessageContext(name, messageId, message.CorrelationId,
+        // Absent correlation and conversation ids mean the message started its flow: they are its id.
+        var context = new MessageContext(name, messageId, message.CorrelationId ?? messageId,
             headers.GetValueOrDefault(WarrenHeaders.ConversationId) ?? messageId,
             headers.GetValueOrDefault(WarrenHeaders.CausationId),
-            DateTimeOffset.TryParse(headers.GetValueOrDefault(WarrenHeaders.SentTime), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var sent) ? sent : message.Timestamp,
-            message.AppId, headers, attempt, this, _abort.Token);
+            message.Timestamp, message.AppId, headers, attempt, this, _abort.Token);
         var previous = MessageContext.Current;
         MessageContext.Current = context;
         var started = Stopwatch.GetTimestamp();
@@ -195,7 +208,6 @@ public sealed partial class WarrenBus
             _logger.LogWarning("Request {Name} ({MessageId}) has no reply-to; its response is dropped", request.Type, request.MessageId);
             return;
         }
-        var now = DateTimeOffset.UtcNow;
         var reply = new TransportMessage
         {
             MessageId = Guid.CreateVersion7().ToString(),
@@ -203,7 +215,7 @@ public sealed partial class WarrenBus
             Type = request.Type + ".reply",
             ContentType = JsonContentType,
             AppId = _options.ServiceName,
-            Timestamp = now,
+            Timestamp = DateTimeOffset.UtcNow,
             Persistent = false,
             Body = failure is null
                 ? JsonSerializer.SerializeToUtf8Bytes(response, responseType ?? typeof(object), _options.JsonSerializerOptions)
@@ -212,7 +224,6 @@ public sealed partial class WarrenBus
         reply.Headers[WarrenHeaders.Intent] = IntentName(MessageIntent.Reply);
         reply.Headers[WarrenHeaders.ConversationId] = request.Headers.GetValueOrDefault(WarrenHeaders.ConversationId) ?? request.MessageId ?? reply.MessageId;
         if (request.MessageId is not null) reply.Headers[WarrenHeaders.CausationId] = request.MessageId;
-        reply.Headers[WarrenHeaders.SentTime] = now.ToString("O", CultureInfo.InvariantCulture);
         if (failure is not null)
         {
             reply.Headers[WarrenHeaders.FaultType] = failure.GetType().FullName ?? failure.GetType().Name;

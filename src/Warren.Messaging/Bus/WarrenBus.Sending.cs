@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using Warren.Messaging.Configuration;
 using Warren.Messaging.Diagnostics;
@@ -67,24 +66,27 @@ public sealed partial class WarrenBus
     {
         var current = MessageContext.Current;
         var id = Guid.CreateVersion7().ToString();
-        var now = DateTimeOffset.UtcNow;
         var envelope = new TransportMessage
         {
             MessageId = id,
-            // A request's correlation id identifies it: its reply carries it back (RabbitMQ's RPC convention).
-            CorrelationId = intent == MessageIntent.Request ? id : current?.CorrelationId ?? id,
+            // A request's correlation id identifies it: its reply carries it back (RabbitMQ's RPC
+            // convention). A message that starts a flow leaves correlation and conversation ids out:
+            // absent, they are its message id (see docs/messaging.md, "On the wire").
+            CorrelationId = intent == MessageIntent.Request ? id : current?.CorrelationId,
             Type = name,
             ContentType = JsonContentType,
             AppId = _options.ServiceName,
-            Timestamp = now,
+            Timestamp = DateTimeOffset.UtcNow,
             Persistent = _options.Persistent && intent is MessageIntent.Event or MessageIntent.Command,
             Body = JsonSerializer.SerializeToUtf8Bytes(message, message.GetType(), _options.JsonSerializerOptions),
         };
         var headers = envelope.Headers;
         headers[WarrenHeaders.Intent] = IntentName(intent);
-        headers[WarrenHeaders.ConversationId] = current?.ConversationId ?? id;
-        if (current is not null) headers[WarrenHeaders.CausationId] = current.MessageId;
-        headers[WarrenHeaders.SentTime] = now.ToString("O", CultureInfo.InvariantCulture);
+        if (current is not null)
+        {
+            headers[WarrenHeaders.ConversationId] = current.ConversationId;
+            headers[WarrenHeaders.CausationId] = current.MessageId;
+        }
         InjectTraceContext(activity ?? Activity.Current, headers);
         if (activity is not null) activity.SetTag("messaging.message.id", id);
         return envelope;

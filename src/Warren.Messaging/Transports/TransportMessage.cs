@@ -24,7 +24,10 @@ public sealed class TransportMessage
     /// <summary>AMQP app-id: the sending service.</summary>
     public string? AppId { get; set; }
 
-    /// <summary>AMQP timestamp (whole seconds; the exact time travels in a header).</summary>
+    /// <summary>
+    /// When it was sent, to the millisecond. Over AMQP: the timestamp property (whole seconds, for
+    /// every AMQP tool) and the <see cref="WarrenHeaders.SentTime"/> header (Unix milliseconds).
+    /// </summary>
     public DateTimeOffset? Timestamp { get; set; }
 
     /// <summary>Delivery mode 2 (persistent) when true.</summary>

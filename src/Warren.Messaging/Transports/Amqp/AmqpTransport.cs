@@ -227,12 +227,7 @@ public sealed class AmqpTransport : ITransport
             DeliveryMode = message.Persistent ? DeliveryModes.Persistent : DeliveryModes.Transient,
         };
         if (message.Timestamp is { } time) properties.Timestamp = new AmqpTimestamp(time.ToUnixTimeSeconds());
-        if (message.Headers.Count > 0)
-        {
-            var headers = new Dictionary<string, object?>(message.Headers.Count, StringComparer.Ordinal);
-            foreach (var (key, value) in message.Headers) headers[key] = value;
-            properties.Headers = headers;
-        }
+        properties.Headers = HeaderValues.ToTable(message);
         return properties;
     }
 
@@ -250,14 +245,7 @@ public sealed class AmqpTransport : ITransport
             Timestamp = properties.IsTimestampPresent() ? DateTimeOffset.FromUnixTimeSeconds(properties.Timestamp.UnixTime) : null,
             Body = body,
         };
-        if (properties.Headers is not null)
-        {
-            foreach (var (key, value) in properties.Headers)
-            {
-                var text = InProcessTransport.HeaderText(value);
-                if (text is not null) message.Headers[key] = text;
-            }
-        }
+        if (properties.Headers is not null) HeaderValues.FromTable(properties.Headers, message);
         return message;
     }
 }

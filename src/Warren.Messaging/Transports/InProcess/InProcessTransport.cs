@@ -165,27 +165,9 @@ public sealed class InProcessTransport : ITransport
             Persistent = properties.IsPersistent,
             Body = message.Body,
         };
-        if (properties.Headers is not null)
-        {
-            foreach (var (key, value) in properties.Headers)
-            {
-                var text = HeaderText(value);
-                if (text is not null) transport.Headers[key] = text;
-            }
-        }
+        if (properties.Headers is not null) HeaderValues.FromTable(properties.Headers, transport);
         return new IncomingMessage(transport, queue, message.Exchange, message.RoutingKey, entry.Redelivered);
     }
-
-    internal static string? HeaderText(object? value) => value switch
-    {
-        null => null,
-        string s => s,
-        byte[] bytes => System.Text.Encoding.UTF8.GetString(bytes),
-        ReadOnlyMemory<byte> memory => System.Text.Encoding.UTF8.GetString(memory.Span),
-        IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
-        bool b => b ? "true" : "false",
-        _ => null,
-    };
 
     private static MessageProperties ToProperties(TransportMessage message)
     {
@@ -199,13 +181,8 @@ public sealed class InProcessTransport : ITransport
             AppId = message.AppId,
             DeliveryMode = message.Persistent ? (byte)2 : (byte)1,
             Timestamp = message.Timestamp is { } time ? (ulong)time.ToUnixTimeSeconds() : null,
+            Headers = HeaderValues.ToTable(message),
         };
-        if (message.Headers.Count > 0)
-        {
-            var headers = new Dictionary<string, object?>(message.Headers.Count, StringComparer.Ordinal);
-            foreach (var (key, value) in message.Headers) headers[key] = value;
-            properties.Headers = headers;
-        }
         return properties;
     }
 }
