@@ -115,3 +115,10 @@ public sealed class FlowContinuedHandler : IHandleCommand<FlowContinued>
 
 /// <summary>Which service a handler runs in (registered per test service).</summary>
 public sealed record ServiceIdentity(string Name);
+
+/// <summary>Fails until its id is healed: fills an error queue with messages in a known order.</summary>
+public sealed class BrokenEventHandler : IHandleEvent<BrokenEvent>
+{
+    public Task HandleAsync(BrokenEvent message, MessageContext context) =>
+        Switches.Healed.ContainsKey(message.Id) ? Task.CompletedTask : throw new InvalidOperationException($"broken {message.Id}");
+}
