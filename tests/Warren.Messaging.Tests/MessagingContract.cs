@@ -380,13 +380,10 @@ public abstract class MessagingContract<TTransport> : IClassFixture<TTransport>,
         var service = await StartAsync(Unique(name), o =>
         {
             o.EventsExchange = Unique("events");
-            o.AddHandler<BrokenEventHandler>();
-            o.Retries.Immediate = 0;
-            o.Concurrency = 1;
+            FailedEvents.Configure(o);
         });
         var ids = Enumerable.Range(0, count).Select(i => Unique($"{name}{i}")).ToArray();
-        foreach (var id in ids) await service.Bus.PublishAsync(new BrokenEvent(id));
-        await Eventually(async () => (await service.Bus.PeekErrorsAsync()).Count == count);
+        await FailedEvents.PublishAndWaitAsync(service, ids);
         return (service, ids);
     }
 

@@ -251,10 +251,10 @@ public sealed partial class WarrenBus
     /// which; the others stay where they are. Returns how many were replayed.
     /// </summary>
     /// <remarks>See <see cref="ErrorQueueAdmin.ReplayAsync"/>.</remarks>
-    public Task<int> ReplayErrorsAsync(Func<FailedMessage, bool>? filter = null, int max = 1000, CancellationToken cancellationToken = default)
+    public async Task<int> ReplayErrorsAsync(Func<FailedMessage, bool>? filter = null, int max = 1000, CancellationToken cancellationToken = default)
     {
         EnsureRunning();
-        return new ErrorQueueAdmin(Transport, _options.ServiceName).ReplayAsync(filter, max, cancellationToken);
+        return (await new ErrorQueueAdmin(Transport, _options.ServiceName).ReplayAsync(filter, max, cancellationToken).ConfigureAwait(false)).Count;
     }
 
     /// <summary>Up to <paramref name="max"/> messages of the error queue, oldest first, left in place and in order.</summary>

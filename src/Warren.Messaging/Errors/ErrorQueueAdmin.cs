@@ -73,20 +73,20 @@ public sealed class ErrorQueueAdmin : IAsyncDisposable
     /// retries count afresh), and removes them from the error queue once the republish is
     /// confirmed. <paramref name="filter"/> picks which (all when null); the others keep their
     /// places. Stops after <paramref name="max"/> replays. A message that fails again while the
-    /// pass runs stays for the next pass. Returns how many were replayed.
+    /// pass runs stays for the next pass. Returns the messages replayed, in queue order.
     /// </summary>
     /// <remarks>
     /// The pass holds what it has looked at unacknowledged until it ends: if the process dies
     /// midway, the broker gives everything back, so a message may be replayed twice but is never lost.
     /// </remarks>
-    public async Task<int> ReplayAsync(Func<FailedMessage, bool>? filter = null, int max = 1000, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<FailedMessage>> ReplayAsync(Func<FailedMessage, bool>? filter = null, int max = 1000, CancellationToken cancellationToken = default)
     {
-        var replayed = 0;
+        var replayed = new List<FailedMessage>();
         var replayedIds = new HashSet<string>(StringComparer.Ordinal);
         var cursor = await _transport.BrowseAsync(ErrorQueue, cancellationToken).ConfigureAwait(false);
         await using (cursor.ConfigureAwait(false))
         {
-            while (replayed < max && await cursor.TakeAsync(cancellationToken).ConfigureAwait(false) is { } incoming)
+            while (replayed.Count < max && await cursor.TakeAsync(cancellationToken).ConfigureAwait(false) is { } incoming)
             {
                 var message = incoming.Message;
                 var failed = FailedMessage.From(message);
@@ -95,7 +95,7 @@ public sealed class ErrorQueueAdmin : IAsyncDisposable
                 await _transport.PublishAsync("", failed.Queue, mandatory: true, WithoutErrorHeaders(message), cancellationToken).ConfigureAwait(false);
                 await cursor.AcknowledgeAsync(incoming, cancellationToken).ConfigureAwait(false);
                 if (failed.MessageId is not null) replayedIds.Add(failed.MessageId);
-                replayed++;
+                replayed.Add(failed);
             }
         }
         return replayed;

@@ -63,7 +63,7 @@ public sealed class AmqpTransport : ITransport
         catch (RabbitMQ.Client.Exceptions.BrokerUnreachableException e)
         {
             // The client's own message ("None of the specified endpoints were reachable") hides the reason one level down.
-            throw new BrokerUnreachableException($"Could not connect to the broker at {_options.Uri.Host}:{_options.Uri.Port}: {e.InnerException?.Message ?? e.Message}", e);
+            throw new BrokerUnreachableException($"Could not connect to the broker at {factory.Endpoint.HostName}:{factory.Endpoint.Port}: {e.InnerException?.Message ?? e.Message}", e);
         }
         _connection.ConnectionShutdownAsync += (_, args) =>
         {
