@@ -56,3 +56,12 @@ public sealed record FlowStarted(string Id);
 
 [Message("test.flow-next")]
 public sealed record FlowContinued(string Id);
+
+[Message("test.errors.broken")]
+public sealed record BrokenEvent(string Id);
+
+public static class TestMessages
+{
+    /// <summary>The <c>Id</c> in a failed message's JSON body.</summary>
+    public static string IdOf(FailedMessage failed) => System.Text.Json.JsonDocument.Parse(failed.Body).RootElement.GetProperty("id").GetString()!;
+}

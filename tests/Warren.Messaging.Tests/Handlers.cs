@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Warren.Messaging;
+using Warren.Messaging.Configuration;
 
 namespace Warren.Messaging.Tests;
 
@@ -115,3 +116,29 @@ public sealed class FlowContinuedHandler : IHandleCommand<FlowContinued>
 
 /// <summary>Which service a handler runs in (registered per test service).</summary>
 public sealed record ServiceIdentity(string Name);
+
+/// <summary>Fails until its id is healed: fills an error queue with messages in a known order.</summary>
+public sealed class BrokenEventHandler : IHandleEvent<BrokenEvent>
+{
+    public Task HandleAsync(BrokenEvent message, MessageContext context) =>
+        Switches.Healed.ContainsKey(message.Id) ? Task.CompletedTask : throw new InvalidOperationException($"broken {message.Id}");
+}
+
+/// <summary>Fills a service's error queue with <see cref="BrokenEvent"/>s in a known order.</summary>
+public static class FailedEvents
+{
+    /// <summary>Handles <see cref="BrokenEvent"/> one at a time with no retries, so failures reach the error queue at once and in order.</summary>
+    public static void Configure(WarrenOptions options)
+    {
+        options.AddHandler<BrokenEventHandler>();
+        options.Retries.Immediate = 0;
+        options.Concurrency = 1;
+    }
+
+    /// <summary>Publishes one event per id and waits until they are all in the service's error queue.</summary>
+    public static async Task PublishAndWaitAsync(TestService service, IReadOnlyList<string> ids)
+    {
+        foreach (var id in ids) await service.Bus.PublishAsync(new BrokenEvent(id));
+        await Waits.Eventually(async () => (await service.Bus.PeekErrorsAsync()).Count == ids.Count);
+    }
+}

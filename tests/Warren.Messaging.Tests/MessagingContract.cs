@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Warren.Messaging.Configuration;
 using Xunit;
+using static Warren.Messaging.Tests.Waits;
 
 namespace Warren.Messaging.Tests;
 
@@ -16,7 +17,7 @@ public sealed class AmqpRabbitMqContract(RabbitMqUnderTest transport) : Messagin
 /// </summary>
 public abstract class MessagingContract<TTransport> : IClassFixture<TTransport>, IAsyncLifetime where TTransport : TransportUnderTest
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Wait = Waits.Timeout;
     private readonly List<TestService> _services = new();
     private readonly string _suffix = Guid.NewGuid().ToString("N")[..8];
 
@@ -39,15 +40,21 @@ public abstract class MessagingContract<TTransport> : IClassFixture<TTransport>,
     public async ValueTask DisposeAsync()
     {
         var queues = new HashSet<string>();
+        var exchanges = new HashSet<string>();
         foreach (var service in _services)
         {
             foreach (var queue in service.Bus.Topology.Queues)
             {
                 if (!queue.Exclusive) queues.Add(queue.Name);
             }
+            // Only this test's own exchanges: the shared ones stay for everyone else on the broker.
+            foreach (var exchange in service.Bus.Topology.Exchanges)
+            {
+                if (exchange.Name.EndsWith(_suffix, StringComparison.Ordinal)) exchanges.Add(exchange.Name);
+            }
             await service.DisposeAsync();
         }
-        await Transport.DeleteQueuesAsync(queues);
+        await Transport.DeleteAsync(queues, exchanges);
     }
 
     [Fact]
@@ -338,6 +345,49 @@ public abstract class MessagingContract<TTransport> : IClassFixture<TTransport>,
     }
 
     [Fact]
+    public async Task Peeking_the_error_queue_twice_returns_the_same_messages_in_the_same_order_and_leaves_them_there()
+    {
+        var (service, ids) = await StartWithFailedEventsAsync("peek", 5);
+
+        var first = await service.Bus.PeekErrorsAsync();
+        var second = await service.Bus.PeekErrorsAsync();
+        var firstTwo = await service.Bus.PeekErrorsAsync(max: 2);
+
+        Assert.Equal(ids, first.Select(TestMessages.IdOf));
+        Assert.Equal(first.Select(f => f.MessageId), second.Select(f => f.MessageId));
+        Assert.Equal(ids[..2], firstTwo.Select(TestMessages.IdOf));
+        Assert.Equal(ids, (await service.Bus.PeekErrorsAsync()).Select(TestMessages.IdOf));
+    }
+
+    [Fact]
+    public async Task Replaying_with_a_filter_replays_the_chosen_messages_and_leaves_the_others_in_their_original_order()
+    {
+        var (service, ids) = await StartWithFailedEventsAsync("replay", 5);
+        string[] chosen = [ids[1], ids[3]];
+        foreach (var id in chosen) Switches.Healed[id] = true;
+
+        var replayed = await service.Bus.ReplayErrorsAsync(f => chosen.Contains(TestMessages.IdOf(f)));
+
+        Assert.Equal(2, replayed);
+        foreach (var id in chosen) await service.Recorder.WaitForHandledAsync<BrokenEvent>(e => e.Id == id, Wait);
+        Assert.Equal([ids[0], ids[2], ids[4]], (await service.Bus.PeekErrorsAsync()).Select(TestMessages.IdOf));
+    }
+
+    // A service whose events all fail at once into its error queue, in the order published. Its own
+    // events exchange keeps other tests' (and other developers') failing events out of its queues.
+    private async Task<(TestService Service, string[] Ids)> StartWithFailedEventsAsync(string name, int count)
+    {
+        var service = await StartAsync(Unique(name), o =>
+        {
+            o.EventsExchange = Unique("events");
+            FailedEvents.Configure(o);
+        });
+        var ids = Enumerable.Range(0, count).Select(i => Unique($"{name}{i}")).ToArray();
+        await FailedEvents.PublishAndWaitAsync(service, ids);
+        return (service, ids);
+    }
+
+    [Fact]
     public async Task A_delayed_retry_redelivers_the_message_after_its_delay()
     {
         if (Transport.DelayedRetrySkipReason is { } reason) Assert.Skip(reason);
@@ -389,18 +439,5 @@ public abstract class MessagingContract<TTransport> : IClassFixture<TTransport>,
         Assert.Contains("test.ship-order (durable)", plan);
         Assert.Contains($"{name}.error (durable)", plan);
         Assert.Contains($"{name}.reply.", plan);
-    }
-
-    private static async Task Eventually(Func<bool> condition) => await Eventually(() => Task.FromResult(condition()));
-
-    // Polls a condition that has no event to wait on (a counter, a queue's contents), bounded.
-    private static async Task Eventually(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + Wait;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail("The condition did not become true in time.");
-            await Task.Delay(25);
-        }
     }
 }

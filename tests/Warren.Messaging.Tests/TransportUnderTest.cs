@@ -20,8 +20,8 @@ public abstract class TransportUnderTest : IAsyncLifetime
 
     public abstract void Configure(WarrenOptions options);
 
-    /// <summary>Removes queues a test left behind on a shared broker.</summary>
-    public virtual Task DeleteQueuesAsync(IEnumerable<string> queues) => Task.CompletedTask;
+    /// <summary>Removes queues and exchanges a test left behind on a shared broker.</summary>
+    public virtual Task DeleteAsync(IEnumerable<string> queues, IEnumerable<string> exchanges) => Task.CompletedTask;
 
     public virtual ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
@@ -37,17 +37,18 @@ public sealed class InProcessUnderTest : TransportUnderTest
 
 public abstract class AmqpUnderTest : TransportUnderTest
 {
-    protected abstract Uri? Uri { get; }
+    public abstract Uri? Uri { get; }
 
     public override void Configure(WarrenOptions options) => options.UseAmqp(Uri!, a => a.BrokerSupportsDeadLettering = DelayedRetrySkipReason is null);
 
-    public override async Task DeleteQueuesAsync(IEnumerable<string> queues)
+    public override async Task DeleteAsync(IEnumerable<string> queues, IEnumerable<string> exchanges)
     {
         if (Uri is null) return;
         var factory = new ConnectionFactory { Uri = Uri };
         await using var connection = await factory.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         foreach (var queue in queues) await channel.QueueDeleteAsync(queue);
+        foreach (var exchange in exchanges) await channel.ExchangeDeleteAsync(exchange);
     }
 }
 
@@ -55,7 +56,7 @@ public sealed class WarrenServerUnderTest : AmqpUnderTest
 {
     private WarrenServer? _server;
 
-    protected override Uri? Uri => _server?.AmqpUri;
+    public override Uri? Uri => _server?.AmqpUri;
 
     public override async ValueTask InitializeAsync() => _server = await WarrenServer.StartAsync(new WarrenServerOptions { Port = 0 });
 
@@ -69,7 +70,7 @@ public sealed class RabbitMqUnderTest : AmqpUnderTest
 {
     private static readonly string? s_uri = Environment.GetEnvironmentVariable("WARREN_TEST_RABBITMQ_URI");
 
-    protected override Uri? Uri => string.IsNullOrEmpty(s_uri) ? null : new Uri(s_uri);
+    public override Uri? Uri => string.IsNullOrEmpty(s_uri) ? null : new Uri(s_uri);
 
     public override string? SkipReason => Uri is null ? "WARREN_TEST_RABBITMQ_URI is not set (e.g. amqp://guest:guest@127.0.0.1:5679/)" : null;
 }

@@ -259,75 +259,19 @@ public sealed partial class WarrenBus
     /// <summary>
     /// Moves messages from this service's error queue back to the queues they failed in, with
     /// the error headers removed and retries counted afresh. <paramref name="filter"/> picks
-    /// which (others go back to the error queue). Returns how many were replayed.
+    /// which; the others stay where they are. Returns how many were replayed.
     /// </summary>
+    /// <remarks>See <see cref="ErrorQueueAdmin.ReplayAsync"/>.</remarks>
     public async Task<int> ReplayErrorsAsync(Func<FailedMessage, bool>? filter = null, int max = 1000, CancellationToken cancellationToken = default)
     {
         EnsureRunning();
-        var errorQueue = TopologyConventions.ErrorQueue(_options.ServiceName);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var replayed = 0;
-        while (replayed < max)
-        {
-            var incoming = await Transport.GetAsync(errorQueue, cancellationToken).ConfigureAwait(false);
-            if (incoming is null) break;
-            var message = incoming.Message;
-            var failed = FailedMessage.From(message);
-            // Seen already: a message kept (or failed again) in this pass; stop before going round.
-            var firstSight = seen.Add(message.MessageId ?? Guid.NewGuid().ToString());
-            if (!firstSight || (filter is not null && !filter(failed)) || failed.Queue is null)
-            {
-                await Transport.PublishAsync("", errorQueue, mandatory: true, message, cancellationToken).ConfigureAwait(false);
-                if (!firstSight) break;
-                continue;
-            }
-            var copy = message.Clone();
-            foreach (var key in copy.Headers.Keys.Where(k => k.StartsWith("warren-error-", StringComparison.Ordinal) || k == WarrenHeaders.DelayedRetries).ToArray())
-            {
-                copy.Headers.Remove(key);
-            }
-            await Transport.PublishAsync("", failed.Queue, mandatory: true, copy, cancellationToken).ConfigureAwait(false);
-            replayed++;
-        }
-        return replayed;
+        return (await new ErrorQueueAdmin(Transport, _options.ServiceName).ReplayAsync(filter, max, cancellationToken).ConfigureAwait(false)).Count;
     }
 
-    /// <summary>Takes up to <paramref name="max"/> messages from the error queue to look at, then puts them back.</summary>
-    public async Task<IReadOnlyList<FailedMessage>> PeekErrorsAsync(int max = 100, CancellationToken cancellationToken = default)
+    /// <summary>Up to <paramref name="max"/> messages of the error queue, oldest first, left in place and in order.</summary>
+    public Task<IReadOnlyList<FailedMessage>> PeekErrorsAsync(int max = 100, CancellationToken cancellationToken = default)
     {
         EnsureRunning();
-        var errorQueue = TopologyConventions.ErrorQueue(_options.ServiceName);
-        var taken = new List<TransportMessage>();
-        while (taken.Count < max)
-        {
-            var incoming = await Transport.GetAsync(errorQueue, cancellationToken).ConfigureAwait(false);
-            if (incoming is null) break;
-            taken.Add(incoming.Message);
-        }
-        foreach (var message in taken) await Transport.PublishAsync("", errorQueue, mandatory: true, message, cancellationToken).ConfigureAwait(false);
-        return taken.Select(FailedMessage.From).ToArray();
-    }
-}
-
-/// <summary>A message in an error queue, with why it failed.</summary>
-/// <param name="MessageId">Its id.</param>
-/// <param name="Name">Its message name.</param>
-/// <param name="Queue">The queue it failed in.</param>
-/// <param name="ExceptionType">The handler's exception type.</param>
-/// <param name="ExceptionMessage">The exception's message.</param>
-/// <param name="StackTrace">The stack trace.</param>
-/// <param name="Attempts">Attempts made.</param>
-/// <param name="FailedAt">When it was parked.</param>
-/// <param name="Body">The JSON body.</param>
-public sealed record FailedMessage(string? MessageId, string? Name, string? Queue, string? ExceptionType, string? ExceptionMessage, string? StackTrace, int Attempts, DateTimeOffset? FailedAt, ReadOnlyMemory<byte> Body)
-{
-    internal static FailedMessage From(TransportMessage message)
-    {
-        var h = message.Headers;
-        return new FailedMessage(message.MessageId, message.Type, h.GetValueOrDefault(WarrenHeaders.ErrorQueue), h.GetValueOrDefault(WarrenHeaders.ErrorType),
-            h.GetValueOrDefault(WarrenHeaders.ErrorMessage), h.GetValueOrDefault(WarrenHeaders.ErrorStackTrace),
-            int.TryParse(h.GetValueOrDefault(WarrenHeaders.ErrorAttempts), CultureInfo.InvariantCulture, out var attempts) ? attempts : 0,
-            DateTimeOffset.TryParse(h.GetValueOrDefault(WarrenHeaders.ErrorTime), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null,
-            message.Body);
+        return new ErrorQueueAdmin(Transport, _options.ServiceName).PeekAsync(max, cancellationToken);
     }
 }

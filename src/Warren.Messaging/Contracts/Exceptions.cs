@@ -60,3 +60,16 @@ public sealed class RequestTimeoutException : TimeoutException
     /// <summary>The timeout that passed.</summary>
     public TimeSpan Timeout { get; }
 }
+
+/// <summary>A queue the operation needs does not exist on the broker.</summary>
+public sealed class QueueNotFoundException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public QueueNotFoundException(string queue, Exception? inner = null) : base($"Queue '{queue}' does not exist.", inner)
+    {
+        Queue = queue;
+    }
+
+    /// <summary>The queue's name.</summary>
+    public string Queue { get; }
+}

@@ -4,7 +4,7 @@ namespace Warren.Messaging.Transports;
 
 /// <summary>
 /// What the messaging library needs from a broker connection: declare topology, publish with
-/// mandatory routing, consume with acknowledgement after the handler, and fetch one message.
+/// mandatory routing, consume with acknowledgement after the handler, and browse a queue.
 /// Implementations: <see cref="InProcess.InProcessTransport"/> (an embedded Warren broker) and
 /// <see cref="Amqp.AmqpTransport"/> (RabbitMQ.Client to any AMQP 0-9-1 broker).
 /// </summary>
@@ -36,8 +36,29 @@ public interface ITransport : IAsyncDisposable
     /// </summary>
     Task<IAsyncDisposable> ConsumeAsync(string queue, ConsumerSettings settings, Func<IncomingMessage, CancellationToken, Task> handler, CancellationToken cancellationToken);
 
-    /// <summary>Takes one message from a queue (acknowledged at once), or null when it is empty.</summary>
-    Task<IncomingMessage?> GetAsync(string queue, CancellationToken cancellationToken);
+    /// <summary>
+    /// Opens a cursor that takes messages from the head of <paramref name="queue"/> one by one
+    /// without acknowledging them; disposing it gives back every message taken and not
+    /// acknowledged, at its original position. Fails with <see cref="QueueNotFoundException"/>
+    /// when the queue does not exist.
+    /// </summary>
+    Task<IQueueCursor> BrowseAsync(string queue, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Returns up to <paramref name="max"/> messages from the head of <paramref name="queue"/>,
+    /// oldest first, and leaves the queue as it was: they are taken unacknowledged and given back
+    /// at their original positions (RabbitMQ and Warren both requeue that way), marked redelivered.
+    /// </summary>
+    async Task<IReadOnlyList<IncomingMessage>> PeekAsync(string queue, int max, CancellationToken cancellationToken)
+    {
+        var taken = new List<IncomingMessage>();
+        var cursor = await BrowseAsync(queue, cancellationToken).ConfigureAwait(false);
+        await using (cursor.ConfigureAwait(false))
+        {
+            while (taken.Count < max && await cursor.TakeAsync(cancellationToken).ConfigureAwait(false) is { } message) taken.Add(message);
+        }
+        return taken;
+    }
 
     /// <summary>
     /// Delivers <paramref name="message"/> to <paramref name="queue"/> again after
@@ -54,3 +75,17 @@ public interface ITransport : IAsyncDisposable
 /// <param name="Concurrency">Messages handled at the same time.</param>
 /// <param name="Exclusive">The only consumer of the queue.</param>
 public sealed record ConsumerSettings(ushort Prefetch, int Concurrency, bool Exclusive = false);
+
+/// <summary>
+/// Messages taken from the head of a queue and held unacknowledged (other consumers do not see
+/// them meanwhile). Not thread-safe: one caller at a time. If the process dies, the broker gives
+/// the held messages back by itself when the connection closes.
+/// </summary>
+public interface IQueueCursor : IAsyncDisposable
+{
+    /// <summary>Takes the next message, or null when the queue has no more.</summary>
+    Task<IncomingMessage?> TakeAsync(CancellationToken cancellationToken);
+
+    /// <summary>Removes a message taken by this cursor from the queue for good.</summary>
+    Task AcknowledgeAsync(IncomingMessage message, CancellationToken cancellationToken);
+}

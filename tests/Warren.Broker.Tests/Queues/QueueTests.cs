@@ -150,6 +150,22 @@ public sealed class QueueTests
     }
 
     [Fact]
+    public void Messages_taken_and_given_back_keep_their_places_ahead_of_messages_published_meanwhile()
+    {
+        // What a non-destructive peek and a filtered replay of an error queue rely on.
+        var (vhost, queue) = NewQueue();
+        PublishAll(vhost, "m0", "m1", "m2", "m3");
+        var taken = new QueueEntry[4];
+        for (var i = 0; i < 4; i++) Assert.True(queue.TryGet(noAck: false, out taken[i], out _));
+        PublishAll(vhost, "m4");
+
+        queue.Settle(taken[1]);
+        queue.Requeue([taken[0], taken[2], taken[3]]);
+
+        Assert.Equal(["m0", "m2", "m3", "m4"], queue.Drain());
+    }
+
+    [Fact]
     public void Requeued_messages_are_dispatched_to_a_consumer_again()
     {
         var (vhost, queue) = NewQueue();

@@ -56,7 +56,15 @@ public sealed class AmqpTransport : ITransport
             NetworkRecoveryInterval = _options.ReconnectInterval,
             ClientProvidedName = "warren:" + _serviceName,
         };
-        _connection = await factory.CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _connection = await factory.CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (RabbitMQ.Client.Exceptions.BrokerUnreachableException e)
+        {
+            // The client's own message ("None of the specified endpoints were reachable") hides the reason one level down.
+            throw new BrokerUnreachableException($"Could not connect to the broker at {factory.Endpoint.HostName}:{factory.Endpoint.Port}: {e.InnerException?.Message ?? e.Message}", e);
+        }
         _connection.ConnectionShutdownAsync += (_, args) =>
         {
             if (args.Initiator != ShutdownInitiator.Application) _logger.LogWarning("AMQP connection lost: {Reason}; recovering", args.ReplyText);
@@ -155,19 +163,26 @@ public sealed class AmqpTransport : ITransport
     internal void Forget(AmqpSubscription subscription) => _subscriptions.TryRemove(subscription, out _);
 
     /// <inheritdoc />
-    public async Task<IncomingMessage?> GetAsync(string queue, CancellationToken cancellationToken)
+    public async Task<IQueueCursor> BrowseAsync(string queue, CancellationToken cancellationToken)
     {
-        await _topologyLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var connection = _connection ?? throw new InvalidOperationException("The AMQP transport is not started.");
+        var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         try
         {
-            var result = await Topology.BasicGetAsync(queue, autoAck: true, cancellationToken).ConfigureAwait(false);
-            if (result is null) return null;
-            return new IncomingMessage(FromProperties(result.BasicProperties, result.Body.ToArray()), queue, result.Exchange, result.RoutingKey, result.Redelivered);
+            // A missing queue closes the channel (404): this one, not the shared topology channel.
+            await channel.QueueDeclarePassiveAsync(queue, cancellationToken).ConfigureAwait(false);
         }
-        finally
+        catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
         {
-            _topologyLock.Release();
+            channel.Dispose();
+            throw new QueueNotFoundException(queue, e);
         }
+        catch
+        {
+            channel.Dispose();
+            throw;
+        }
+        return new AmqpQueueCursor(channel, queue);
     }
 
     /// <inheritdoc />

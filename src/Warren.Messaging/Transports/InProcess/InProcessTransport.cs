@@ -108,11 +108,17 @@ public sealed class InProcessTransport : ITransport
     }
 
     /// <inheritdoc />
-    public Task<IncomingMessage?> GetAsync(string queue, CancellationToken cancellationToken)
+    public Task<IQueueCursor> BrowseAsync(string queue, CancellationToken cancellationToken)
     {
-        var target = _virtualHost.GetQueue(queue, this);
-        if (!target.TryGet(noAck: true, out var entry, out _)) return Task.FromResult<IncomingMessage?>(null);
-        return Task.FromResult<IncomingMessage?>(ToIncoming(entry, queue));
+        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+        try
+        {
+            return Task.FromResult<IQueueCursor>(new InProcessQueueCursor(_virtualHost.GetQueue(queue, this)));
+        }
+        catch (BrokerException e) when (e.Error == BrokerError.NotFound)
+        {
+            return Task.FromException<IQueueCursor>(new QueueNotFoundException(queue, e));
+        }
     }
 
     /// <inheritdoc />
