@@ -69,8 +69,18 @@ internal static class HeaderValues
                 if (ParseSentTime(value) is { } sent) message.Timestamp = sent;
                 continue;
             }
-            var text = Text(value);
+            var text = key == WarrenHeaders.Intent && value is byte[] intent ? IntentText(intent) : Text(value);
             if (text is not null) message.Headers[key] = text;
         }
     }
+
+    /// <summary>The four intents as shared strings rather than a new one per message.</summary>
+    private static string IntentText(byte[] value) => value switch
+    {
+        _ when value.AsSpan().SequenceEqual("event"u8) => "event",
+        _ when value.AsSpan().SequenceEqual("command"u8) => "command",
+        _ when value.AsSpan().SequenceEqual("request"u8) => "request",
+        _ when value.AsSpan().SequenceEqual("reply"u8) => "reply",
+        _ => Encoding.UTF8.GetString(value),
+    };
 }
