@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Warren.Messaging.Configuration;
+using Warren.Messaging.Topology;
+using Warren.Messaging.Transports;
 using Xunit;
 
 namespace Warren.Messaging.Tests;
@@ -389,6 +391,111 @@ public abstract class MessagingContract<TTransport> : IClassFixture<TTransport>,
         Assert.Contains("test.ship-order (durable)", plan);
         Assert.Contains($"{name}.error (durable)", plan);
         Assert.Contains($"{name}.reply.", plan);
+    }
+
+    [Fact]
+    public async Task Publishing_to_an_exchange_deleted_behind_the_bus_fails_clearly_and_the_next_publish_succeeds()
+    {
+        var events = Unique("events");
+        var service = await StartAsync(Unique("billing"), o =>
+        {
+            o.EventsExchange = events;
+            o.AddHandler<OrderPlacedHandler>().AddHandler<ShipOrderHandler>();
+        });
+        await Transport.DeleteExchangeAsync(events);
+
+        var error = await Assert.ThrowsAsync<MessageUnroutableException>(() => service.Bus.PublishAsync(new OrderPlaced(Unique("lost"), 1)));
+        Assert.Contains($"'{events}'", error.Message);
+        Assert.Equal(events, error.Exchange);
+
+        var id = Unique("ship");
+        await service.Bus.SendAsync(new ShipOrder(id));
+        await service.Recorder.WaitForHandledAsync<ShipOrder>(o => o.OrderId == id, Wait);
+    }
+
+    [Fact]
+    public async Task Concurrent_publishes_survive_one_publish_to_a_deleted_exchange()
+    {
+        var events = Unique("events");
+        var service = await StartAsync(Unique("billing"), o =>
+        {
+            o.EventsExchange = events;
+            o.AddHandler<ShipOrderHandler>();
+        });
+        await Transport.DeleteExchangeAsync(events);
+        var ids = Enumerable.Range(0, 50).Select(i => Unique("ship" + i)).ToArray();
+
+        var sends = ids.Select(id => service.Bus.SendAsync(new ShipOrder(id))).ToList();
+        var doomed = service.Bus.PublishAsync(new OrderPlaced(Unique("lost"), 1));
+        sends.AddRange(ids.Select(id => service.Bus.SendAsync(new ShipOrder(id + "-after"))));
+
+        await Assert.ThrowsAsync<MessageUnroutableException>(() => doomed);
+        await Task.WhenAll(sends).WaitAsync(Wait);
+        foreach (var id in ids.Concat(ids.Select(i => i + "-after")))
+        {
+            await service.Recorder.WaitForHandledAsync<ShipOrder>(o => o.OrderId == id, Wait);
+        }
+    }
+
+    [Fact]
+    public async Task Declaring_a_conflicting_queue_fails_clearly_and_the_bus_keeps_working()
+    {
+        var name = Unique("billing");
+        var service = await StartAsync(name, o => o.AddHandler<OrderPlacedHandler>().AddHandler<ShipOrderHandler>());
+        var conflicting = new TopologyPlan([], [new QueuePlan(name, Durable: false, Exclusive: false, AutoDelete: false, "conflicts with the service queue")], []);
+
+        var error = await Assert.ThrowsAsync<BrokerRefusedException>(() => service.Bus.Transport.DeclareAsync(conflicting, CancellationToken.None));
+        Assert.Equal(406, error.ReplyCode);
+        Assert.StartsWith("PRECONDITION_FAILED", error.ReplyText);
+        Assert.Contains($"Declaring queue '{name}'", error.Message);
+
+        await service.Bus.Transport.DeclareAsync(service.Bus.Topology, CancellationToken.None);
+        var order = new OrderPlaced(Unique("order"), 2);
+        await service.Bus.PublishAsync(order);
+        await service.Recorder.WaitForHandledAsync<OrderPlaced>(o => o == order, Wait);
+        Assert.Empty(await service.Bus.PeekErrorsAsync());
+    }
+
+    [Fact]
+    public async Task Fetching_from_a_missing_queue_fails_clearly_and_the_next_fetch_works()
+    {
+        var service = await StartAsync(Unique("billing"), _ => { });
+        var missing = Unique("missing");
+
+        var error = await Assert.ThrowsAsync<BrokerRefusedException>(() => service.Bus.Transport.GetAsync(missing, CancellationToken.None));
+        Assert.Equal(404, error.ReplyCode);
+        Assert.Contains($"'{missing}'", error.ReplyText);
+
+        Assert.Empty(await service.Bus.PeekErrorsAsync());
+    }
+
+    [Fact]
+    public async Task Consuming_a_missing_queue_fails_clearly()
+    {
+        var service = await StartAsync(Unique("billing"), _ => { });
+        var missing = Unique("missing");
+
+        var error = await Assert.ThrowsAsync<BrokerRefusedException>(() => service.Bus.Transport.ConsumeAsync(missing, new ConsumerSettings(1, 1), (_, _) => Task.CompletedTask, CancellationToken.None));
+
+        Assert.Equal(404, error.ReplyCode);
+        Assert.Contains($"Consuming queue '{missing}'", error.Message);
+    }
+
+    [Fact]
+    public async Task A_consumer_whose_queue_is_deleted_consumes_again_once_the_queue_is_back()
+    {
+        var name = Unique("billing");
+        var service = await StartAsync(name, o => o.AddHandler<OrderPlacedHandler>());
+        var before = new OrderPlaced(Unique("before"), 1);
+        await service.Bus.PublishAsync(before);
+        await service.Recorder.WaitForHandledAsync<OrderPlaced>(o => o == before, Wait);
+
+        await Transport.DeleteQueueAsync(name);
+        await Transport.DeclareQueueAsync(name, "warren.events", MessageNames.Of<OrderPlaced>());
+        var after = new OrderPlaced(Unique("after"), 2);
+        await service.Bus.PublishAsync(after);
+
+        await service.Recorder.WaitForHandledAsync<OrderPlaced>(o => o == after, Wait);
     }
 
     private static async Task Eventually(Func<bool> condition) => await Eventually(() => Task.FromResult(condition()));

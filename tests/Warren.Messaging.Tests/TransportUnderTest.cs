@@ -23,6 +23,15 @@ public abstract class TransportUnderTest : IAsyncLifetime
     /// <summary>Removes queues a test left behind on a shared broker.</summary>
     public virtual Task DeleteQueuesAsync(IEnumerable<string> queues) => Task.CompletedTask;
 
+    /// <summary>Deletes an exchange behind the bus's back.</summary>
+    public abstract Task DeleteExchangeAsync(string exchange);
+
+    /// <summary>Deletes a queue behind the bus's back.</summary>
+    public abstract Task DeleteQueueAsync(string queue);
+
+    /// <summary>Declares a durable queue (of the bus's queue type) and binds it, behind the bus's back.</summary>
+    public abstract Task DeclareQueueAsync(string queue, string exchange, string routingKey);
+
     public virtual ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
     public virtual ValueTask DisposeAsync() => ValueTask.CompletedTask;
@@ -32,22 +41,67 @@ public sealed class InProcessUnderTest : TransportUnderTest
 {
     private readonly Warren.Broker.Broker _broker = new();
 
+    private Warren.Broker.VirtualHosts.VirtualHost VirtualHost => _broker.AddVirtualHost("/");
+
     public override void Configure(WarrenOptions options) => options.UseInProcess(_broker);
+
+    public override Task DeleteExchangeAsync(string exchange)
+    {
+        VirtualHost.DeleteExchange(exchange, ifUnused: false);
+        return Task.CompletedTask;
+    }
+
+    public override Task DeleteQueueAsync(string queue)
+    {
+        VirtualHost.DeleteQueue(queue, ifUnused: false, ifEmpty: false, connection: null);
+        return Task.CompletedTask;
+    }
+
+    public override Task DeclareQueueAsync(string queue, string exchange, string routingKey)
+    {
+        VirtualHost.DeclareQueue(queue, new Warren.Broker.Queues.QueueSettings(true, false, false, null), passive: false, connection: null);
+        VirtualHost.BindQueue(queue, exchange, routingKey, null, null);
+        return Task.CompletedTask;
+    }
 }
 
 public abstract class AmqpUnderTest : TransportUnderTest
 {
     protected abstract Uri? Uri { get; }
 
-    public override void Configure(WarrenOptions options) => options.UseAmqp(Uri!, a => a.BrokerSupportsDeadLettering = DelayedRetrySkipReason is null);
+    /// <summary>The transport's <c>QueueType</c> option: null for the broker's default (classic).</summary>
+    protected virtual string? QueueType => null;
 
-    public override async Task DeleteQueuesAsync(IEnumerable<string> queues)
+    public override void Configure(WarrenOptions options) => options.UseAmqp(Uri!, a =>
+    {
+        a.BrokerSupportsDeadLettering = DelayedRetrySkipReason is null;
+        a.QueueType = QueueType;
+    });
+
+    public override Task DeleteQueuesAsync(IEnumerable<string> queues) => OnRawChannelAsync(async channel =>
+    {
+        foreach (var queue in queues) await channel.QueueDeleteAsync(queue);
+    });
+
+    public override Task DeleteExchangeAsync(string exchange) => OnRawChannelAsync(channel => channel.ExchangeDeleteAsync(exchange));
+
+    public override Task DeleteQueueAsync(string queue) => OnRawChannelAsync(channel => channel.QueueDeleteAsync(queue));
+
+    public override Task DeclareQueueAsync(string queue, string exchange, string routingKey) => OnRawChannelAsync(async channel =>
+    {
+        var arguments = QueueType is null ? null : new Dictionary<string, object?> { ["x-queue-type"] = QueueType };
+        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments);
+        await channel.QueueBindAsync(queue, exchange, routingKey);
+    });
+
+    // A connection of its own: what another client (or an operator) does behind the bus's back.
+    private async Task OnRawChannelAsync(Func<IChannel, Task> action)
     {
         if (Uri is null) return;
         var factory = new ConnectionFactory { Uri = Uri };
         await using var connection = await factory.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
-        foreach (var queue in queues) await channel.QueueDeleteAsync(queue);
+        await action(channel);
     }
 }
 
