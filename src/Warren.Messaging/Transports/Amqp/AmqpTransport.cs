@@ -170,7 +170,8 @@ public sealed class AmqpTransport : ITransport
             foreach (var queue in plan.Queues)
             {
                 var arguments = queue.Arguments is null ? new Dictionary<string, object?>() : new Dictionary<string, object?>(queue.Arguments);
-                if (_options.QueueType is not null && queue.Durable && !queue.Exclusive) arguments["x-queue-type"] = _options.QueueType;
+                // Quorum queues are durable, never exclusive or auto-delete: the others keep the broker's default type.
+                if (_options.QueueType is not null && queue.Durable && !queue.Exclusive && !queue.AutoDelete) arguments["x-queue-type"] = _options.QueueType;
                 operation = $"Declaring queue '{queue.Name}'";
                 await topology.QueueDeclareAsync(queue.Name, queue.Durable, queue.Exclusive, queue.AutoDelete, arguments.Count == 0 ? null : arguments,
                     cancellationToken: cancellationToken).ConfigureAwait(false);
