@@ -17,6 +17,28 @@ public sealed class MessageUnroutableException : Exception
     public string RoutingKey { get; }
 }
 
+/// <summary>
+/// The broker refused an operation with a channel-level error (AMQP 403, 404, 405 or 406): a
+/// queue declared with arguments that differ from the existing queue's, a fetch from a queue that
+/// does not exist, … The bus keeps working: the next operation runs on a fresh channel.
+/// </summary>
+public sealed class BrokerRefusedException : InvalidOperationException
+{
+    /// <summary>Creates the exception; <paramref name="operation"/> says what was refused ("Declaring queue 'orders'").</summary>
+    public BrokerRefusedException(string operation, int replyCode, string replyText, Exception? inner = null)
+        : base($"{operation} failed: {replyText}", inner)
+    {
+        ReplyCode = replyCode;
+        ReplyText = replyText;
+    }
+
+    /// <summary>The AMQP reply code: 403 access refused, 404 not found, 405 resource locked, 406 precondition failed.</summary>
+    public int ReplyCode { get; }
+
+    /// <summary>The broker's reply text, e.g. <c>PRECONDITION_FAILED - inequivalent arg 'durable' for queue 'orders' …</c>.</summary>
+    public string ReplyText { get; }
+}
+
 /// <summary>The responder's handler threw: the fault travelled back instead of a response.</summary>
 public sealed class RequestFaultedException : Exception
 {

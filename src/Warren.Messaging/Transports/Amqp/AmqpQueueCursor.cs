@@ -8,16 +8,24 @@ namespace Warren.Messaging.Transports.Amqp;
 /// nack concern nothing else. Closing that channel would give the messages back as well; the
 /// explicit nack makes the requeue part of the conversation rather than a side effect of the close.
 /// </summary>
+/// <remarks>
+/// Classic queues (RabbitMQ's and Warren's) put a requeued message back at its original position.
+/// RabbitMQ's quorum queues put it at the tail, so on those a cursor that gives anything back
+/// first takes every message after the last one it holds: the whole queue then goes round once,
+/// in order, and comes back as it was.
+/// </remarks>
 internal sealed class AmqpQueueCursor : IQueueCursor
 {
     private readonly IChannel _channel;
     private readonly string _queue;
+    private readonly bool _requeuesAtTail;
     private readonly Dictionary<IncomingMessage, ulong> _held = new(ReferenceEqualityComparer.Instance);
 
-    public AmqpQueueCursor(IChannel channel, string queue)
+    public AmqpQueueCursor(IChannel channel, string queue, bool requeuesAtTail)
     {
         _channel = channel;
         _queue = queue;
+        _requeuesAtTail = requeuesAtTail;
     }
 
     public async Task<IncomingMessage?> TakeAsync(CancellationToken cancellationToken)
@@ -41,7 +49,15 @@ internal sealed class AmqpQueueCursor : IQueueCursor
         {
             // One nack for the lot: multiple=true up to the highest tag still held (an acknowledged
             // tag is unknown to the broker by now). Both RabbitMQ and Warren requeue to original positions.
-            if (_held.Count > 0) await _channel.BasicNackAsync(_held.Values.Max(), multiple: true, requeue: true).ConfigureAwait(false);
+            if (_held.Count > 0)
+            {
+                var last = _held.Values.Max();
+                if (_requeuesAtTail)
+                {
+                    while (await _channel.BasicGetAsync(_queue, autoAck: false).ConfigureAwait(false) is { } rest) last = rest.DeliveryTag;
+                }
+                await _channel.BasicNackAsync(last, multiple: true, requeue: true).ConfigureAwait(false);
+            }
             _held.Clear();
             await _channel.CloseAsync().ConfigureAwait(false);
         }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
 using Warren.Messaging.Topology;
 using Warren.Messaging.Transports.InProcess;
@@ -15,6 +16,17 @@ namespace Warren.Messaging.Transports.Amqp;
 /// share its confirm stream); one channel per consuming endpoint with its own prefetch and
 /// dispatch concurrency. RabbitMQ.Client's automatic recovery reconnects and re-declares the
 /// exchanges, queues, bindings and consumers declared through this connection.
+/// <para>
+/// Automatic recovery brings channels back only after a <em>connection</em> failure. A channel
+/// the broker closes while the connection stays up (404 publishing to a deleted exchange, 406 on
+/// a queue declared with other arguments, 404 fetching from a missing queue) is replaced here:
+/// the operation that caused the error fails with <see cref="MessageUnroutableException"/> or
+/// <see cref="BrokerRefusedException"/> carrying the broker's reply text, and the next operation
+/// runs on a new channel, opened once however many publishers saw the close. Publishes in flight
+/// on the closed channel lose their confirms; each is published once more on the new channel
+/// (at-least-once: one may arrive twice). A consumer whose queue is deleted (basic.cancel) or
+/// whose channel is closed re-attaches when the queue exists again (<see cref="AmqpSubscription"/>).
+/// </para>
 /// </summary>
 public sealed class AmqpTransport : ITransport
 {
@@ -22,11 +34,12 @@ public sealed class AmqpTransport : ITransport
     private readonly string _serviceName;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _topologyLock = new(1, 1);
+    private readonly SemaphoreSlim _replacing = new(1, 1);
     private readonly ConcurrentDictionary<string, byte> _retryQueues = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<AmqpSubscription, byte> _subscriptions = new();
     private IConnection? _connection;
-    private IChannel? _publisher;
-    private IChannel? _topology;
+    private volatile IChannel? _publisher;
+    private volatile IChannel? _topology;
 
     /// <summary>Creates the transport; <see cref="StartAsync"/> connects.</summary>
     public AmqpTransport(AmqpTransportOptions options, string serviceName, IServiceProvider? services = null)
@@ -75,35 +88,111 @@ public sealed class AmqpTransport : ITransport
             _logger.LogInformation("AMQP connection recovered; topology and consumers re-declared");
             return Task.CompletedTask;
         };
-        _publisher = await _connection.CreateChannelAsync(
-            new CreateChannelOptions(publisherConfirmationsEnabled: _options.PublisherConfirms, publisherConfirmationTrackingEnabled: _options.PublisherConfirms),
-            cancellationToken).ConfigureAwait(false);
-        _topology = await _connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        _publisher = await OpenChannelAsync(publisher: true, cancellationToken).ConfigureAwait(false);
+        _topology = await OpenChannelAsync(publisher: false, cancellationToken).ConfigureAwait(false);
     }
 
-    private IChannel Topology => _topology ?? throw new InvalidOperationException("The AMQP transport is not started.");
+    private IConnection Connection => _connection ?? throw new InvalidOperationException("The AMQP transport is not started.");
+
+    internal TimeSpan ReconnectInterval => _options.ReconnectInterval;
+
+    private Task<IChannel> OpenChannelAsync(bool publisher, CancellationToken cancellationToken) => publisher
+        ? Connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: _options.PublisherConfirms, publisherConfirmationTrackingEnabled: _options.PublisherConfirms),
+            cancellationToken)
+        : Connection.CreateChannelAsync(cancellationToken: cancellationToken);
+
+    internal Task<IChannel> OpenConsumerChannelAsync(ConsumerSettings settings, CancellationToken cancellationToken) => Connection.CreateChannelAsync(
+        new CreateChannelOptions(publisherConfirmationsEnabled: false, publisherConfirmationTrackingEnabled: false,
+            consumerDispatchConcurrency: (ushort)Math.Clamp(settings.Concurrency, 1, ushort.MaxValue)),
+        cancellationToken);
+
+    /// <summary>
+    /// A channel-level close (AMQP soft error) sent by the broker. Connection-level closes (320,
+    /// 5xx) and closes the library starts are not: automatic recovery handles those.
+    /// </summary>
+    internal static bool IsChannelError(ShutdownEventArgs? reason) =>
+        reason is { Initiator: ShutdownInitiator.Peer, ReplyCode: 311 or 312 or 313 or 403 or 404 or 405 or 406 };
+
+    // Closed by a channel error while the connection is up: automatic recovery will not bring it back.
+    private bool IsClosedByBroker(IChannel channel) => _connection?.IsOpen == true && IsChannelError(channel.CloseReason);
+
+    private async ValueTask<IChannel> UsableChannelAsync(bool publisher, CancellationToken cancellationToken)
+    {
+        var channel = (publisher ? _publisher : _topology) ?? throw new InvalidOperationException("The AMQP transport is not started.");
+        return IsClosedByBroker(channel) ? await ReplaceAsync(channel, publisher, cancellationToken).ConfigureAwait(false) : channel;
+    }
+
+    // Many publishers see one close at once: the first replaces the channel, the rest find the replacement.
+    private async Task<IChannel> ReplaceAsync(IChannel dead, bool publisher, CancellationToken cancellationToken)
+    {
+        await _replacing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var current = (publisher ? _publisher : _topology)!;
+            if (!ReferenceEquals(current, dead) || !IsClosedByBroker(current)) return current;
+            var replacement = await OpenChannelAsync(publisher, cancellationToken).ConfigureAwait(false);
+            if (publisher) _publisher = replacement;
+            else _topology = replacement;
+            _logger.LogWarning("The broker closed the AMQP {Role} channel ({Reason}); continuing on a new channel",
+                publisher ? "publishing" : "topology", dead.CloseReason?.ReplyText);
+            await DiscardAsync(dead, _logger).ConfigureAwait(false);
+            return replacement;
+        }
+        finally
+        {
+            _replacing.Release();
+        }
+    }
+
+    /// <summary>Closes a channel the broker already closed, so that connection recovery forgets it and its consumers.</summary>
+    internal static async Task DiscardAsync(IChannel channel, ILogger logger)
+    {
+        try
+        {
+            await channel.CloseAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is AlreadyClosedException or OperationInterruptedException or IOException)
+        {
+            logger.LogDebug(e, "Closing a dead AMQP channel failed");
+        }
+        channel.Dispose();
+    }
+
+    private static BrokerRefusedException Refused(string operation, OperationInterruptedException e) =>
+        new(operation, e.ShutdownReason!.ReplyCode, e.ShutdownReason.ReplyText, e);
 
     /// <inheritdoc />
     public async Task DeclareAsync(TopologyPlan plan, CancellationToken cancellationToken)
     {
         await _topologyLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var operation = "";
         try
         {
+            var topology = await UsableChannelAsync(publisher: false, cancellationToken).ConfigureAwait(false);
             foreach (var exchange in plan.Exchanges)
             {
-                await Topology.ExchangeDeclareAsync(exchange.Name, exchange.Type, exchange.Durable, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
+                operation = $"Declaring exchange '{exchange.Name}'";
+                await topology.ExchangeDeclareAsync(exchange.Name, exchange.Type, exchange.Durable, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
             }
             foreach (var queue in plan.Queues)
             {
                 var arguments = queue.Arguments is null ? new Dictionary<string, object?>() : new Dictionary<string, object?>(queue.Arguments);
-                if (_options.QueueType is not null && queue.Durable && !queue.Exclusive) arguments["x-queue-type"] = _options.QueueType;
-                await Topology.QueueDeclareAsync(queue.Name, queue.Durable, queue.Exclusive, queue.AutoDelete, arguments.Count == 0 ? null : arguments,
+                // Quorum queues are durable, never exclusive or auto-delete: the others keep the broker's default type.
+                if (_options.QueueType is not null && queue.Durable && !queue.Exclusive && !queue.AutoDelete) arguments["x-queue-type"] = _options.QueueType;
+                operation = $"Declaring queue '{queue.Name}'";
+                await topology.QueueDeclareAsync(queue.Name, queue.Durable, queue.Exclusive, queue.AutoDelete, arguments.Count == 0 ? null : arguments,
                     cancellationToken: cancellationToken).ConfigureAwait(false);
             }
             foreach (var binding in plan.Bindings)
             {
-                await Topology.QueueBindAsync(binding.Queue, binding.Exchange, binding.RoutingKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+                operation = $"Binding queue '{binding.Queue}' to exchange '{binding.Exchange}'";
+                await topology.QueueBindAsync(binding.Queue, binding.Exchange, binding.RoutingKey, cancellationToken: cancellationToken).ConfigureAwait(false);
             }
+        }
+        catch (OperationInterruptedException e) when (IsChannelError(e.ShutdownReason))
+        {
+            throw Refused(operation, e);
         }
         finally
         {
@@ -114,11 +203,12 @@ public sealed class AmqpTransport : ITransport
     /// <inheritdoc />
     public async Task PublishAsync(string exchange, string routingKey, bool mandatory, TransportMessage message, CancellationToken cancellationToken)
     {
-        var publisher = _publisher ?? throw new InvalidOperationException("The AMQP transport is not started.");
         var properties = ToProperties(message);
         var deadline = DateTime.UtcNow + _options.PublishOutageTimeout;
+        var republished = false;
         while (true)
         {
+            var publisher = await UsableChannelAsync(publisher: true, cancellationToken).ConfigureAwait(false);
             try
             {
                 await publisher.BasicPublishAsync(exchange, routingKey, mandatory, properties, message.Body, cancellationToken).ConfigureAwait(false);
@@ -129,12 +219,22 @@ public sealed class AmqpTransport : ITransport
                 throw new MessageUnroutableException(exchange, routingKey,
                     $"{returned.ReplyText}: no queue is bound to exchange '{exchange}' with routing key '{routingKey}'.");
             }
+            catch (OperationInterruptedException e) when (IsChannelError(e.ShutdownReason) && _connection?.IsOpen == true)
+            {
+                // The broker closed the publishing channel, for this publish or for another one
+                // in flight on it. RabbitMQ: "NOT_FOUND - no exchange 'x' in vhost '/'".
+                var reason = e.ShutdownReason!;
+                if (reason.ReplyCode == 404 && reason.ReplyText.Contains($"exchange '{exchange}'", StringComparison.Ordinal))
+                {
+                    throw new MessageUnroutableException(exchange, routingKey, reason.ReplyText);
+                }
+                // Its confirm was lost with the channel: publish once more on the new one.
+                if (republished) throw Refused($"Publishing to exchange '{exchange}' with routing key '{routingKey}'", e);
+                republished = true;
+                _logger.LogDebug(e, "The publishing channel closed under a publish to {Exchange}; publishing it again on a new channel", exchange);
+            }
             catch (Exception e) when (e is AlreadyClosedException or OperationInterruptedException or IOException && !cancellationToken.IsCancellationRequested)
             {
-                if (e is OperationInterruptedException { ShutdownReason.ReplyCode: 404 })
-                {
-                    throw new MessageUnroutableException(exchange, routingKey, e.Message);
-                }
                 if (DateTime.UtcNow >= deadline)
                 {
                     throw new BrokerUnreachableException($"Could not publish to '{exchange}' / '{routingKey}': the broker at {_options.Uri.Host}:{_options.Uri.Port} stayed unreachable for {_options.PublishOutageTimeout.TotalSeconds:0.#} s.", e);
@@ -148,14 +248,15 @@ public sealed class AmqpTransport : ITransport
     /// <inheritdoc />
     public async Task<IAsyncDisposable> ConsumeAsync(string queue, ConsumerSettings settings, Func<IncomingMessage, CancellationToken, Task> handler, CancellationToken cancellationToken)
     {
-        var connection = _connection ?? throw new InvalidOperationException("The AMQP transport is not started.");
-        var channel = await connection.CreateChannelAsync(
-            new CreateChannelOptions(publisherConfirmationsEnabled: false, publisherConfirmationTrackingEnabled: false,
-                consumerDispatchConcurrency: (ushort)Math.Clamp(settings.Concurrency, 1, ushort.MaxValue)),
-            cancellationToken).ConfigureAwait(false);
-        await channel.BasicQosAsync(0, settings.Prefetch, global: false, cancellationToken).ConfigureAwait(false);
-        var subscription = new AmqpSubscription(this, channel, queue, handler, _logger);
-        await subscription.StartAsync(settings.Exclusive, cancellationToken).ConfigureAwait(false);
+        var subscription = new AmqpSubscription(this, queue, settings, handler, _logger);
+        try
+        {
+            await subscription.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationInterruptedException e) when (IsChannelError(e.ShutdownReason))
+        {
+            throw Refused($"Consuming queue '{queue}'", e);
+        }
         _subscriptions.TryAdd(subscription, 0);
         return subscription;
     }
@@ -182,7 +283,7 @@ public sealed class AmqpTransport : ITransport
             channel.Dispose();
             throw;
         }
-        return new AmqpQueueCursor(channel, queue);
+        return new AmqpQueueCursor(channel, queue, requeuesAtTail: string.Equals(_options.QueueType, "quorum", StringComparison.OrdinalIgnoreCase));
     }
 
     /// <inheritdoc />
@@ -227,6 +328,7 @@ public sealed class AmqpTransport : ITransport
             _connection = null;
         }
         _topologyLock.Dispose();
+        _replacing.Dispose();
     }
 
     private static BasicProperties ToProperties(TransportMessage message)

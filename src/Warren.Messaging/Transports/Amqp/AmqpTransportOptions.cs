@@ -19,7 +19,7 @@ public sealed class AmqpTransportOptions
     public TimeSpan ReconnectInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// <c>x-queue-type</c> of the durable queues the library declares, e.g. <c>quorum</c> on a
+    /// <c>x-queue-type</c> of the durable, non-exclusive, non-auto-delete queues the library declares (service, command, error and retry queues), e.g. <c>quorum</c> on a
     /// RabbitMQ cluster. Default null: the broker's default (classic).
     /// </summary>
     public string? QueueType { get; set; }

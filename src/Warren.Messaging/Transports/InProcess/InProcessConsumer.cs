@@ -8,24 +8,35 @@ namespace Warren.Messaging.Transports.InProcess;
 /// A broker consumer that hands deliveries to worker tasks through a channel. The queue calls
 /// <see cref="TryDeliver"/> under its lock, so it only counts and enqueues; workers run the
 /// handler, then settle (ack) or requeue, and resume dispatch when the prefetch window had filled.
+/// When its queue is deleted, it waits for a queue of that name to exist again and consumes it,
+/// as the AMQP transport's consumers do.
 /// </summary>
 internal sealed class InProcessConsumer : Consumer, IAsyncDisposable
 {
     private readonly InProcessTransport _transport;
     private readonly Func<IncomingMessage, CancellationToken, Task> _handler;
-    private readonly Channel<QueueEntry> _deliveries = Channel.CreateUnbounded<QueueEntry>(new UnboundedChannelOptions { SingleWriter = false });
+    // Polls for a deleted queue to exist again: from 100 ms, doubling up to 5 s.
+    private static readonly TimeSpan FirstReattachDelay = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxReattachDelay = TimeSpan.FromSeconds(5);
+
+    // Each entry with the queue it came from: after a re-attach the consumer's Queue is another one.
+    private readonly Channel<(QueueEntry Entry, Queue Queue)> _deliveries = Channel.CreateUnbounded<(QueueEntry, Queue)>(new UnboundedChannelOptions { SingleWriter = false });
     private readonly object _sync = new();
     private readonly ushort _prefetch;
     private readonly Task[] _workers;
     private readonly CancellationTokenSource _stopping;
+    private readonly CancellationTokenSource _stopReattaching = new();
+    private readonly string _queueName;
+    private Task? _reattaching;
     private int _inFlight;
     private bool _blocked;
     private bool _stopped;
 
-    public InProcessConsumer(InProcessTransport transport, string tag, ConsumerSettings settings, Func<IncomingMessage, CancellationToken, Task> handler, CancellationToken transportDisposed)
+    public InProcessConsumer(InProcessTransport transport, string queue, string tag, ConsumerSettings settings, Func<IncomingMessage, CancellationToken, Task> handler, CancellationToken transportDisposed)
         : base(tag, noAck: false, settings.Exclusive)
     {
         _transport = transport;
+        _queueName = queue;
         _handler = handler;
         _prefetch = settings.Prefetch;
         _stopping = CancellationTokenSource.CreateLinkedTokenSource(transportDisposed);
@@ -44,14 +55,38 @@ internal sealed class InProcessConsumer : Consumer, IAsyncDisposable
             }
             _inFlight++;
         }
-        _deliveries.Writer.TryWrite(entry);
+        _deliveries.Writer.TryWrite((entry, Queue));
         return true;
     }
 
+    // The queue was deleted: held messages settle on it (a no-op now); the workers stay, waiting
+    // for the queue to come back.
     protected override void OnCancelledByBroker()
     {
-        lock (_sync) _stopped = true;
-        _deliveries.Writer.TryComplete();
+        lock (_sync)
+        {
+            if (_stopped) return;
+            _blocked = false;
+            _reattaching = ReattachAsync(_stopReattaching.Token);
+        }
+    }
+
+    private async Task ReattachAsync(CancellationToken cancellationToken)
+    {
+        var delay = FirstReattachDelay;
+        try
+        {
+            do
+            {
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxReattachDelay.Ticks));
+            }
+            while (!_transport.TryReattach(this, _queueName));
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped while waiting.
+        }
     }
 
     private async Task WorkAsync()
@@ -59,9 +94,9 @@ internal sealed class InProcessConsumer : Consumer, IAsyncDisposable
         var reader = _deliveries.Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            while (reader.TryRead(out var entry))
+            while (reader.TryRead(out var delivery))
             {
-                var queue = Queue;
+                var (entry, queue) = delivery;
                 var succeeded = false;
                 try
                 {
@@ -95,19 +130,23 @@ internal sealed class InProcessConsumer : Consumer, IAsyncDisposable
     /// <summary>Stops taking messages, lets in-flight handlers finish and requeues what was buffered.</summary>
     public async ValueTask DisposeAsync()
     {
+        Task? reattaching;
         lock (_sync)
         {
-            if (_stopped && _deliveries.Reader.Completion.IsCompleted) return;
+            if (_stopped) return;
             _stopped = true;
+            reattaching = _reattaching;
         }
-        var queue = Queue;
-        _transport.OnConsumerStopped(this, queue);
-        // Buffered, not yet started: back to the queue. Workers finish what they hold.
-        var buffered = new List<QueueEntry>();
-        while (_deliveries.Reader.TryRead(out var entry)) buffered.Add(entry);
+        await _stopReattaching.CancelAsync().ConfigureAwait(false);
+        if (reattaching is not null) await reattaching.ConfigureAwait(false);
+        _transport.OnConsumerStopped(this, Queue);
+        // Buffered, not yet started: back to the queue they came from. Workers finish what they hold.
+        var buffered = new List<(QueueEntry Entry, Queue Queue)>();
+        while (_deliveries.Reader.TryRead(out var delivery)) buffered.Add(delivery);
         _deliveries.Writer.TryComplete();
         await Task.WhenAll(_workers).ConfigureAwait(false);
-        if (buffered.Count > 0) queue.Requeue(buffered.ToArray());
+        foreach (var (entry, queue) in buffered) queue.Requeue([entry]);
         _stopping.Dispose();
+        _stopReattaching.Dispose();
     }
 }

@@ -52,20 +52,44 @@ public sealed class InProcessTransport : ITransport
     /// <inheritdoc />
     public Task DeclareAsync(TopologyPlan plan, CancellationToken cancellationToken)
     {
-        foreach (var exchange in plan.Exchanges)
+        var operation = "";
+        try
         {
-            _virtualHost.DeclareExchange(exchange.Name, exchange.Type, new ExchangeSettings(exchange.Durable, false, false, null), passive: false);
+            foreach (var exchange in plan.Exchanges)
+            {
+                operation = $"Declaring exchange '{exchange.Name}'";
+                _virtualHost.DeclareExchange(exchange.Name, exchange.Type, new ExchangeSettings(exchange.Durable, false, false, null), passive: false);
+            }
+            foreach (var queue in plan.Queues)
+            {
+                operation = $"Declaring queue '{queue.Name}'";
+                var declared = _virtualHost.DeclareQueue(queue.Name, new QueueSettings(queue.Durable, queue.Exclusive, queue.AutoDelete, queue.Arguments), passive: false, connection: this);
+                if (queue.Exclusive) _exclusiveQueues.TryAdd(declared.Queue, 0);
+            }
+            foreach (var binding in plan.Bindings)
+            {
+                operation = $"Binding queue '{binding.Queue}' to exchange '{binding.Exchange}'";
+                _virtualHost.BindQueue(binding.Queue, binding.Exchange, binding.RoutingKey, null, this);
+            }
         }
-        foreach (var queue in plan.Queues)
+        catch (BrokerException e) when (!e.IsHardError)
         {
-            var declared = _virtualHost.DeclareQueue(queue.Name, new QueueSettings(queue.Durable, queue.Exclusive, queue.AutoDelete, queue.Arguments), passive: false, connection: this);
-            if (queue.Exclusive) _exclusiveQueues.TryAdd(declared.Queue, 0);
-        }
-        foreach (var binding in plan.Bindings)
-        {
-            _virtualHost.BindQueue(binding.Queue, binding.Exchange, binding.RoutingKey, null, this);
+            return Task.FromException(Refused(operation, e));
         }
         return Task.CompletedTask;
+    }
+
+    // The AMQP transport's exception for the same refusal, with RabbitMQ's reply text.
+    private static BrokerRefusedException Refused(string operation, BrokerException e)
+    {
+        var name = e.Error switch
+        {
+            BrokerError.AccessRefused => "ACCESS_REFUSED",
+            BrokerError.NotFound => "NOT_FOUND",
+            BrokerError.ResourceLocked => "RESOURCE_LOCKED",
+            _ => "PRECONDITION_FAILED",
+        };
+        return new BrokerRefusedException(operation, (int)e.Error, $"{name} - {e.Message}", e);
     }
 
     /// <inheritdoc />
@@ -93,12 +117,34 @@ public sealed class InProcessTransport : ITransport
     /// <inheritdoc />
     public Task<IAsyncDisposable> ConsumeAsync(string queue, ConsumerSettings settings, Func<IncomingMessage, CancellationToken, Task> handler, CancellationToken cancellationToken)
     {
-        var target = _virtualHost.GetQueue(queue, this);
+        Queue target;
+        try
+        {
+            target = _virtualHost.GetQueue(queue, this);
+        }
+        catch (BrokerException e) when (!e.IsHardError)
+        {
+            return Task.FromException<IAsyncDisposable>(Refused($"Consuming queue '{queue}'", e));
+        }
         var tag = "warren.ctag-" + Interlocked.Increment(ref _consumerCount).ToString(CultureInfo.InvariantCulture);
-        var consumer = new InProcessConsumer(this, tag, settings, handler, _disposed.Token);
+        var consumer = new InProcessConsumer(this, queue, tag, settings, handler, _disposed.Token);
         _consumers.TryAdd(consumer, 0);
         target.AddConsumer(consumer);
         return Task.FromResult<IAsyncDisposable>(consumer);
+    }
+
+    /// <summary>Attaches a consumer whose queue was deleted to the queue of that name, if there is one again.</summary>
+    internal bool TryReattach(InProcessConsumer consumer, string queue)
+    {
+        try
+        {
+            _virtualHost.GetQueue(queue, this).AddConsumer(consumer);
+            return true;
+        }
+        catch (BrokerException e) when (!e.IsHardError)
+        {
+            return false;
+        }
     }
 
     internal void OnConsumerStopped(InProcessConsumer consumer, Queue queue)
