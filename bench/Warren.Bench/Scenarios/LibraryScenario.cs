@@ -320,16 +320,15 @@ public static class LibraryScenario
             };
             if (LikeLibrary)
             {
+                // The envelope of an event published outside a handler (docs/messaging.md, "On the wire").
                 var now = DateTimeOffset.UtcNow;
-                properties.CorrelationId = properties.MessageId;
                 properties.Type = "bench.library.event";
                 properties.AppId = _name;
                 properties.Timestamp = new AmqpTimestamp(now.ToUnixTimeSeconds());
                 properties.Headers = new Dictionary<string, object?>
                 {
                     ["warren-intent"] = "event",
-                    ["warren-conversation-id"] = properties.MessageId,
-                    ["warren-sent-time"] = now.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                    ["warren-sent-time"] = now.ToUnixTimeMilliseconds(),
                 };
             }
             var body = JsonSerializer.SerializeToUtf8Bytes(new LibraryEvent(id, "hello"), Json);

@@ -87,7 +87,7 @@ public sealed partial class WarrenBus
     {
         var message = incoming.Message;
         var name = message.Type ?? incoming.RoutingKey;
-        var intent = ParseIntent(message.Headers.GetValueOrDefault(WarrenHeaders.Intent))
+        var intent = message.Intent
             ?? (incoming.Exchange == _options.RequestsExchange ? MessageIntent.Request
                 : incoming.Queue == _options.ServiceName ? MessageIntent.Event : MessageIntent.Command);
         // A dead-lettered retry arrives through the default exchange: route by its original name.
@@ -101,7 +101,7 @@ public sealed partial class WarrenBus
             return;
         }
 
-        var delayedSoFar = int.TryParse(message.Headers.GetValueOrDefault(WarrenHeaders.DelayedRetries), NumberStyles.None, CultureInfo.InvariantCulture, out var d) ? d : 0;
+        var delayedSoFar = int.TryParse(message.Header(WarrenHeaders.DelayedRetries), NumberStyles.None, CultureInfo.InvariantCulture, out var d) ? d : 0;
         var attemptsPerDelivery = _options.Retries.Immediate + 1;
         Exception? failure = null;
         object? response = null;
@@ -146,9 +146,8 @@ public sealed partial class WarrenBus
     private async Task<object?> InvokeAsync(List<HandlerRegistration> handlers, IncomingMessage incoming, MessageIntent intent, string name, int attempt)
     {
         var message = incoming.Message;
-        var headers = message.Headers;
-        ActivityContext.TryParse(headers.GetValueOrDefault(WarrenTelemetry.TraceParentHeader), headers.GetValueOrDefault(WarrenTelemetry.TraceStateHeader), isRemote: true, out var parent);
-        using var activity = WarrenTelemetry.Source.HasListeners() ? WarrenTelemetry.Source.StartActivity($"{name} handle", ActivityKind.Consumer, parent) : null;
+        var headers = message.HeadersOrEmpty;
+        using var activity = WarrenTelemetry.Source.HasListeners() ? StartConsumerActivity(name, headers) : null;
         if (activity is not null)
         {
             activity.SetTag("messaging.system", "warren");
@@ -200,6 +199,12 @@ public sealed partial class WarrenBus
         }
     }
 
+    private static Activity? StartConsumerActivity(string name, IReadOnlyDictionary<string, string> headers)
+    {
+        ActivityContext.TryParse(headers.GetValueOrDefault(WarrenTelemetry.TraceParentHeader), headers.GetValueOrDefault(WarrenTelemetry.TraceStateHeader), isRemote: true, out var parent);
+        return WarrenTelemetry.Source.StartActivity($"{name} handle", ActivityKind.Consumer, parent);
+    }
+
     private async Task ReplyAsync(IncomingMessage incoming, Type? responseType, object? response, Exception? failure)
     {
         var request = incoming.Message;
@@ -221,15 +226,15 @@ public sealed partial class WarrenBus
                 ? JsonSerializer.SerializeToUtf8Bytes(response, responseType ?? typeof(object), _options.JsonSerializerOptions)
                 : "null"u8.ToArray(),
         };
-        reply.Headers[WarrenHeaders.Intent] = IntentName(MessageIntent.Reply);
-        reply.Headers[WarrenHeaders.ConversationId] = request.Headers.GetValueOrDefault(WarrenHeaders.ConversationId) ?? request.MessageId ?? reply.MessageId;
+        reply.Intent = MessageIntent.Reply;
+        reply.Headers[WarrenHeaders.ConversationId] = request.Header(WarrenHeaders.ConversationId) ?? request.MessageId ?? reply.MessageId;
         if (request.MessageId is not null) reply.Headers[WarrenHeaders.CausationId] = request.MessageId;
         if (failure is not null)
         {
             reply.Headers[WarrenHeaders.FaultType] = failure.GetType().FullName ?? failure.GetType().Name;
             reply.Headers[WarrenHeaders.FaultMessage] = failure.Message;
         }
-        InjectTraceContext(Activity.Current, reply.Headers);
+        InjectTraceContext(Activity.Current, reply);
         try
         {
             await Transport.PublishAsync("", request.ReplyTo, mandatory: false, reply, CancellationToken.None).ConfigureAwait(false);

@@ -119,10 +119,10 @@ public sealed partial class WarrenBus
             {
                 while (received < maxResponses && pending.Replies.Reader.TryRead(out var reply))
                 {
-                    if (reply.Headers.TryGetValue(WarrenHeaders.FaultType, out var faultType))
+                    if (reply.Header(WarrenHeaders.FaultType) is { } faultType)
                     {
                         _logger.LogWarning("Service {Responder} answered gathered request {Name} with a fault: {FaultType}: {FaultMessage}",
-                            reply.AppId, name, faultType, reply.Headers.GetValueOrDefault(WarrenHeaders.FaultMessage));
+                            reply.AppId, name, faultType, reply.Header(WarrenHeaders.FaultMessage));
                         continue;
                     }
                     received++;
@@ -186,9 +186,9 @@ public sealed partial class WarrenBus
 
     private static void ThrowIfFault(string name, TransportMessage reply, Activity? activity)
     {
-        if (!reply.Headers.TryGetValue(WarrenHeaders.FaultType, out var faultType)) return;
+        if (reply.Header(WarrenHeaders.FaultType) is not { } faultType) return;
         activity?.SetStatus(ActivityStatusCode.Error, "fault");
-        throw new RequestFaultedException(name, reply.AppId, faultType, reply.Headers.GetValueOrDefault(WarrenHeaders.FaultMessage) ?? "");
+        throw new RequestFaultedException(name, reply.AppId, faultType, reply.Header(WarrenHeaders.FaultMessage) ?? "");
     }
 
     private TResponse Decode<TResponse>(TransportMessage reply, string name)

@@ -80,23 +80,22 @@ public sealed partial class WarrenBus
             Persistent = _options.Persistent && intent is MessageIntent.Event or MessageIntent.Command,
             Body = JsonSerializer.SerializeToUtf8Bytes(message, message.GetType(), _options.JsonSerializerOptions),
         };
-        var headers = envelope.Headers;
-        headers[WarrenHeaders.Intent] = IntentName(intent);
+        envelope.Intent = intent;
         if (current is not null)
         {
-            headers[WarrenHeaders.ConversationId] = current.ConversationId;
-            headers[WarrenHeaders.CausationId] = current.MessageId;
+            envelope.Headers[WarrenHeaders.ConversationId] = current.ConversationId;
+            envelope.Headers[WarrenHeaders.CausationId] = current.MessageId;
         }
-        InjectTraceContext(activity ?? Activity.Current, headers);
+        InjectTraceContext(activity ?? Activity.Current, envelope);
         if (activity is not null) activity.SetTag("messaging.message.id", id);
         return envelope;
     }
 
-    private static void InjectTraceContext(Activity? activity, Dictionary<string, string> headers)
+    private static void InjectTraceContext(Activity? activity, TransportMessage envelope)
     {
         if (activity is null || activity.IdFormat != ActivityIdFormat.W3C) return;
-        headers[WarrenTelemetry.TraceParentHeader] = activity.Id!;
-        if (!string.IsNullOrEmpty(activity.TraceStateString)) headers[WarrenTelemetry.TraceStateHeader] = activity.TraceStateString;
+        envelope.Headers[WarrenTelemetry.TraceParentHeader] = activity.Id!;
+        if (!string.IsNullOrEmpty(activity.TraceStateString)) envelope.Headers[WarrenTelemetry.TraceStateHeader] = activity.TraceStateString;
     }
 
     internal static string IntentName(MessageIntent intent) => intent switch
@@ -107,12 +106,4 @@ public sealed partial class WarrenBus
         _ => "reply",
     };
 
-    internal static MessageIntent? ParseIntent(string? text) => text switch
-    {
-        "event" => MessageIntent.Event,
-        "command" => MessageIntent.Command,
-        "request" => MessageIntent.Request,
-        "reply" => MessageIntent.Reply,
-        _ => null,
-    };
 }

@@ -17,7 +17,7 @@ public sealed record FailedMessage(string? MessageId, string? Name, string? Queu
 {
     internal static FailedMessage From(TransportMessage message)
     {
-        var h = message.Headers;
+        var h = message.HeadersOrEmpty;
         return new FailedMessage(message.MessageId, message.Type, h.GetValueOrDefault(WarrenHeaders.ErrorQueue), h.GetValueOrDefault(WarrenHeaders.ErrorType),
             h.GetValueOrDefault(WarrenHeaders.ErrorMessage), h.GetValueOrDefault(WarrenHeaders.ErrorStackTrace),
             int.TryParse(h.GetValueOrDefault(WarrenHeaders.ErrorAttempts), CultureInfo.InvariantCulture, out var attempts) ? attempts : 0,

@@ -49,7 +49,7 @@ public sealed class MessageContext
     /// <summary>The sending service.</summary>
     public string? Sender { get; }
 
-    /// <summary>All headers as received.</summary>
+    /// <summary>Headers as received, except the ones already members here or in the envelope (<c>warren-intent</c>, <c>warren-sent-time</c>: see <see cref="SentTime"/>).</summary>
     public IReadOnlyDictionary<string, string> Headers { get; }
 
     /// <summary>1 on the first attempt, counting immediate and delayed retries.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Warren.Messaging.Configuration;
 
 namespace Warren.Messaging.Transports;
 
@@ -48,10 +49,14 @@ internal static class HeaderValues
     /// </summary>
     public static Dictionary<string, object?>? ToTable(TransportMessage message)
     {
-        var count = message.Headers.Count + (message.Timestamp is null ? 0 : 1);
+        var count = message.HeaderCount + (message.Intent is null ? 0 : 1) + (message.Timestamp is null ? 0 : 1);
         if (count == 0) return null;
         var table = new Dictionary<string, object?>(count, StringComparer.Ordinal);
-        foreach (var (key, value) in message.Headers) table[key] = value;
+        if (message.Intent is { } intent) table[WarrenHeaders.Intent] = WarrenBus.IntentName(intent);
+        if (message.HeaderCount > 0)
+        {
+            foreach (var (key, value) in message.Headers) table[key] = value;
+        }
         if (message.Timestamp is { } sent) table[WarrenHeaders.SentTime] = SentTime(sent);
         return table;
     }
@@ -69,18 +74,30 @@ internal static class HeaderValues
                 if (ParseSentTime(value) is { } sent) message.Timestamp = sent;
                 continue;
             }
-            var text = key == WarrenHeaders.Intent && value is byte[] intent ? IntentText(intent) : Text(value);
+            if (key == WarrenHeaders.Intent)
+            {
+                message.Intent = ParseIntent(value);
+                continue;
+            }
+            var text = Text(value);
             if (text is not null) message.Headers[key] = text;
         }
     }
 
-    /// <summary>The four intents as shared strings rather than a new one per message.</summary>
-    private static string IntentText(byte[] value) => value switch
+    /// <summary>A <see cref="WarrenHeaders.Intent"/> value, read without making a string of it; null when unknown.</summary>
+    private static MessageIntent? ParseIntent(object? value)
     {
-        _ when value.AsSpan().SequenceEqual("event"u8) => "event",
-        _ when value.AsSpan().SequenceEqual("command"u8) => "command",
-        _ when value.AsSpan().SequenceEqual("request"u8) => "request",
-        _ when value.AsSpan().SequenceEqual("reply"u8) => "reply",
-        _ => Encoding.UTF8.GetString(value),
-    };
+        ReadOnlySpan<byte> text = value switch
+        {
+            byte[] bytes => bytes,
+            ReadOnlyMemory<byte> memory => memory.Span,
+            string s => Encoding.UTF8.GetBytes(s),
+            _ => default,
+        };
+        if (text.SequenceEqual("event"u8)) return MessageIntent.Event;
+        if (text.SequenceEqual("command"u8)) return MessageIntent.Command;
+        if (text.SequenceEqual("request"u8)) return MessageIntent.Request;
+        if (text.SequenceEqual("reply"u8)) return MessageIntent.Reply;
+        return null;
+    }
 }

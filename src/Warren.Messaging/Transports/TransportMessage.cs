@@ -1,3 +1,5 @@
+using Warren.Messaging.Configuration;
+
 namespace Warren.Messaging.Transports;
 
 /// <summary>
@@ -33,8 +35,35 @@ public sealed class TransportMessage
     /// <summary>Delivery mode 2 (persistent) when true.</summary>
     public bool Persistent { get; set; } = true;
 
-    /// <summary>Headers. Values other than strings that arrive from other clients are converted to strings.</summary>
-    public Dictionary<string, string> Headers { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>
+    /// The pattern it belongs to; over AMQP the <see cref="WarrenHeaders.Intent"/> header. Null
+    /// when the sender did not say (another client): the receiver infers it from where it arrived.
+    /// </summary>
+    public MessageIntent? Intent { get; set; }
+
+    private Dictionary<string, string>? _headers;
+
+    /// <summary>
+    /// Headers other than the ones mapped to members (<see cref="WarrenHeaders.Intent"/>,
+    /// <see cref="WarrenHeaders.SentTime"/>). Values other than strings that arrive from other
+    /// clients are converted to strings. Created on first use.
+    /// </summary>
+    public Dictionary<string, string> Headers
+    {
+        get => _headers ??= new Dictionary<string, string>(StringComparer.Ordinal);
+        set => _headers = value;
+    }
+
+    /// <summary>How many headers there are, without creating the dictionary.</summary>
+    internal int HeaderCount => _headers?.Count ?? 0;
+
+    /// <summary>A header's value or null, without creating the dictionary.</summary>
+    internal string? Header(string name) => _headers?.GetValueOrDefault(name);
+
+    /// <summary>The headers, read-only; a shared empty one when there are none.</summary>
+    internal IReadOnlyDictionary<string, string> HeadersOrEmpty => _headers ?? s_noHeaders;
+
+    private static readonly Dictionary<string, string> s_noHeaders = new(StringComparer.Ordinal);
 
     /// <summary>The body.</summary>
     public ReadOnlyMemory<byte> Body { get; set; }
@@ -43,7 +72,7 @@ public sealed class TransportMessage
     public TransportMessage Clone()
     {
         var copy = (TransportMessage)MemberwiseClone();
-        copy.Headers = new Dictionary<string, string>(Headers, StringComparer.Ordinal);
+        copy._headers = _headers is null ? null : new Dictionary<string, string>(_headers, StringComparer.Ordinal);
         return copy;
     }
 }
