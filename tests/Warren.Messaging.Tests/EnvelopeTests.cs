@@ -77,4 +77,20 @@ public sealed class EnvelopeTests
         Assert.Null(received.Timestamp);
         Assert.Equal(0, received.HeaderCount);
     }
+
+    [Theory]
+    [InlineData("event", MessageIntent.Event)]
+    [InlineData("command", MessageIntent.Command)]
+    [InlineData("request", MessageIntent.Request)]
+    [InlineData("reply", MessageIntent.Reply)]
+    public void An_intent_reads_the_same_as_text_or_as_bytes(string text, MessageIntent expected)
+    {
+        var fromText = new TransportMessage();
+        var fromBytes = new TransportMessage();
+        HeaderValues.FromTable([KeyValuePair.Create<string, object?>(WarrenHeaders.Intent, text)], fromText);
+        HeaderValues.FromTable([KeyValuePair.Create<string, object?>(WarrenHeaders.Intent, Encoding.UTF8.GetBytes(text))], fromBytes);
+
+        Assert.Equal(expected, fromText.Intent);
+        Assert.Equal(expected, fromBytes.Intent);
+    }
 }

@@ -87,11 +87,21 @@ internal static class HeaderValues
     /// <summary>A <see cref="WarrenHeaders.Intent"/> value, read without making a string of it; null when unknown.</summary>
     private static MessageIntent? ParseIntent(object? value)
     {
+        if (value is string name)
+        {
+            return name switch
+            {
+                "event" => MessageIntent.Event,
+                "command" => MessageIntent.Command,
+                "request" => MessageIntent.Request,
+                "reply" => MessageIntent.Reply,
+                _ => null,
+            };
+        }
         ReadOnlySpan<byte> text = value switch
         {
             byte[] bytes => bytes,
             ReadOnlyMemory<byte> memory => memory.Span,
-            string s => Encoding.UTF8.GetBytes(s),
             _ => default,
         };
         if (text.SequenceEqual("event"u8)) return MessageIntent.Event;
