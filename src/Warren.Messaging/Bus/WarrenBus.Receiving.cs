@@ -163,9 +163,11 @@ public sealed partial class WarrenBus
             headers.GetValueOrDefault(WarrenHeaders.ConversationId) ?? messageId,
             headers.GetValueOrDefault(WarrenHeaders.CausationId),
             message.Timestamp, message.AppId, headers, attempt, this, _abort.Token);
-        var previous = MessageContext.Current;
+        // Set for the handlers and whatever they call; an async method's changes to AsyncLocal
+        // values end with it, so the caller sees its own context again without a reset here.
         MessageContext.Current = context;
-        var started = Stopwatch.GetTimestamp();
+        var timed = WarrenTelemetry.Duration.Enabled;
+        var started = timed ? Stopwatch.GetTimestamp() : 0;
         var tag = new KeyValuePair<string, object?>("messaging.message.name", name);
         try
         {
@@ -194,8 +196,7 @@ public sealed partial class WarrenBus
         }
         finally
         {
-            WarrenTelemetry.Duration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, tag);
-            MessageContext.Current = previous;
+            if (timed) WarrenTelemetry.Duration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, tag);
         }
     }
 
