@@ -222,12 +222,12 @@ public sealed partial class WarrenBus
             ContentType = JsonContentType,
             AppId = _options.ServiceName,
             Timestamp = DateTimeOffset.UtcNow,
+            Intent = MessageIntent.Reply,
             Persistent = false,
             Body = failure is null
                 ? JsonSerializer.SerializeToUtf8Bytes(response, responseType ?? typeof(object), _options.JsonSerializerOptions)
                 : "null"u8.ToArray(),
         };
-        reply.Intent = MessageIntent.Reply;
         reply.Headers[WarrenHeaders.ConversationId] = request.Header(WarrenHeaders.ConversationId) ?? request.MessageId ?? reply.MessageId;
         if (request.MessageId is not null) reply.Headers[WarrenHeaders.CausationId] = request.MessageId;
         if (failure is not null)

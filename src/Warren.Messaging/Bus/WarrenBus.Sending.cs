@@ -74,13 +74,13 @@ public sealed partial class WarrenBus
             // absent, they are its message id (see docs/messaging.md, "On the wire").
             CorrelationId = intent == MessageIntent.Request ? id : current?.CorrelationId,
             Type = name,
+            Intent = intent,
             ContentType = JsonContentType,
             AppId = _options.ServiceName,
             Timestamp = DateTimeOffset.UtcNow,
             Persistent = _options.Persistent && intent is MessageIntent.Event or MessageIntent.Command,
             Body = JsonSerializer.SerializeToUtf8Bytes(message, message.GetType(), _options.JsonSerializerOptions),
         };
-        envelope.Intent = intent;
         if (current is not null)
         {
             envelope.Headers[WarrenHeaders.ConversationId] = current.ConversationId;
@@ -105,5 +105,4 @@ public sealed partial class WarrenBus
         MessageIntent.Request => "request",
         _ => "reply",
     };
-
 }

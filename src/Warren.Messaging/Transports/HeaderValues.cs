@@ -84,30 +84,22 @@ internal static class HeaderValues
         }
     }
 
+    private static readonly MessageIntent[] s_intents = [MessageIntent.Event, MessageIntent.Command, MessageIntent.Request, MessageIntent.Reply];
+
     /// <summary>A <see cref="WarrenHeaders.Intent"/> value, read without making a string of it; null when unknown.</summary>
     private static MessageIntent? ParseIntent(object? value)
     {
-        if (value is string name)
+        ReadOnlySpan<byte> bytes = value switch
         {
-            return name switch
-            {
-                "event" => MessageIntent.Event,
-                "command" => MessageIntent.Command,
-                "request" => MessageIntent.Request,
-                "reply" => MessageIntent.Reply,
-                _ => null,
-            };
-        }
-        ReadOnlySpan<byte> text = value switch
-        {
-            byte[] bytes => bytes,
+            byte[] array => array,
             ReadOnlyMemory<byte> memory => memory.Span,
             _ => default,
         };
-        if (text.SequenceEqual("event"u8)) return MessageIntent.Event;
-        if (text.SequenceEqual("command"u8)) return MessageIntent.Command;
-        if (text.SequenceEqual("request"u8)) return MessageIntent.Request;
-        if (text.SequenceEqual("reply"u8)) return MessageIntent.Reply;
+        foreach (var intent in s_intents)
+        {
+            var name = WarrenBus.IntentName(intent);
+            if (value is string text ? text == name : Ascii.Equals(bytes, name)) return intent;
+        }
         return null;
     }
 }

@@ -39,7 +39,9 @@ public interface ITransport : IAsyncDisposable
     /// <summary>
     /// Opens a cursor that takes messages from the head of <paramref name="queue"/> one by one
     /// without acknowledging them; disposing it gives back every message taken and not
-    /// acknowledged, at its original position. Fails with <see cref="QueueNotFoundException"/>
+    /// acknowledged, at its original position (where the broker requeues at the tail, as
+    /// RabbitMQ's quorum queues do, the cursor takes the whole queue round once to keep its
+    /// order). Fails with <see cref="QueueNotFoundException"/>
     /// when the queue does not exist.
     /// </summary>
     Task<IQueueCursor> BrowseAsync(string queue, CancellationToken cancellationToken);
@@ -47,7 +49,7 @@ public interface ITransport : IAsyncDisposable
     /// <summary>
     /// Returns up to <paramref name="max"/> messages from the head of <paramref name="queue"/>,
     /// oldest first, and leaves the queue as it was: they are taken unacknowledged and given back
-    /// at their original positions (RabbitMQ and Warren both requeue that way), marked redelivered.
+    /// at their original positions (see <see cref="BrowseAsync"/>), marked redelivered.
     /// </summary>
     async Task<IReadOnlyList<IncomingMessage>> PeekAsync(string queue, int max, CancellationToken cancellationToken)
     {

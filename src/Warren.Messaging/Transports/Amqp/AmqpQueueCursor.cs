@@ -48,7 +48,7 @@ internal sealed class AmqpQueueCursor : IQueueCursor
         try
         {
             // One nack for the lot: multiple=true up to the highest tag still held (an acknowledged
-            // tag is unknown to the broker by now). Both RabbitMQ and Warren requeue to original positions.
+            // tag is unknown to the broker by now).
             if (_held.Count > 0)
             {
                 var last = _held.Values.Max();
