@@ -3,6 +3,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Warren.Messaging.Diagnostics;
 using Warren.Server;
 using Xunit;
+using static Warren.Messaging.Tests.Waits;
 
 namespace Warren.Messaging.Tests;
 
@@ -40,7 +41,7 @@ public sealed class AmqpRecoveryTests
             await service.Recorder.WaitForHandledAsync<OrderPlaced>(o => o.OrderId == name + "-during", Wait);
             await service.Bus.PublishAsync(new OrderPlaced(name + "-after", 3));
             await service.Recorder.WaitForHandledAsync<OrderPlaced>(o => o.OrderId == name + "-after", Wait);
-            Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync(new HealthCheckContext())).Status);
+            await Eventually(async () => (await health.CheckHealthAsync(new HealthCheckContext())).Status == HealthStatus.Healthy);
         }
         finally
         {
@@ -78,13 +79,4 @@ public sealed class AmqpRecoveryTests
         }
     }
 
-    private static async Task Eventually(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Wait;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail("The condition did not become true in time.");
-            await Task.Delay(25);
-        }
-    }
 }
