@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 using Warren.Messaging.Diagnostics;
+using Warren.Messaging.Tests.Infrastructure;
 using Warren.Server;
 using Xunit;
 using static Warren.Messaging.Tests.Waits;
@@ -48,6 +50,31 @@ public sealed class AmqpRecoveryTests
             await service.DisposeAsync();
             await StopServerAsync(restarted);
         }
+    }
+
+    [Fact]
+    public async Task A_lost_connection_is_logged_as_a_lost_connection_not_as_a_cancelled_consumer()
+    {
+        await using var server = await WarrenServer.StartAsync(new WarrenServerOptions { Port = 0 });
+        await using var proxy = TcpProxy.For(server.AmqpUri);
+        var logs = new LogCollector();
+        var name = "logs-" + Guid.NewGuid().ToString("N")[..8];
+        await using var service = await TestService.StartAsync(new InProcessUnderTest(), name, o =>
+        {
+            o.UseAmqp(proxy.Through(server.AmqpUri), a => a.ReconnectInterval = TimeSpan.FromMilliseconds(200));
+            o.AddHandler<OrderPlacedHandler>();
+        }, logs);
+        var health = ActivatorUtilities.CreateInstance<WarrenHealthCheck>(service.Services);
+
+        proxy.Cut();
+        await Eventually(() => !service.Bus.Transport.IsConnected);
+        proxy.Restore();
+        await Eventually(async () => (await health.CheckHealthAsync(new HealthCheckContext())).Status == HealthStatus.Healthy);
+
+        var said = logs.MessagesAtOrAbove(LogLevel.Information).ToList();
+        Assert.Contains(said, m => m.StartsWith("AMQP connection lost", StringComparison.Ordinal));
+        Assert.Contains(said, m => m.Contains($"Consuming {name} paused: the connection was lost", StringComparison.Ordinal));
+        Assert.DoesNotContain(said, m => m.Contains("cancelled the consumer", StringComparison.Ordinal));
     }
 
     [Fact]
