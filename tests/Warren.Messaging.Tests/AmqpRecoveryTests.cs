@@ -31,7 +31,7 @@ public sealed class AmqpRecoveryTests
         await service.Bus.PublishAsync(new OrderPlaced(name + "-before", 1));
         await service.Recorder.WaitForHandledAsync<OrderPlaced>(o => o.OrderId == name + "-before", Wait);
 
-        await StopServerAsync(server);
+        await server.DisposeAsync();
         await Eventually(() => !service.Bus.Transport.IsConnected);
         Assert.Equal(HealthStatus.Unhealthy, (await health.CheckHealthAsync(new HealthCheckContext())).Status);
         // Published during the outage: waits (bounded) for the connection to come back.
@@ -48,7 +48,7 @@ public sealed class AmqpRecoveryTests
         finally
         {
             await service.DisposeAsync();
-            await StopServerAsync(restarted);
+            await restarted.DisposeAsync();
         }
     }
 
@@ -85,25 +85,10 @@ public sealed class AmqpRecoveryTests
         await using var service = await TestService.StartAsync(new InProcessUnderTest(), "away-" + Guid.NewGuid().ToString("N")[..8], o =>
             o.UseAmqp(uri, a => a.PublishOutageTimeout = TimeSpan.FromMilliseconds(500)));
 
-        await StopServerAsync(server);
+        await server.DisposeAsync();
         await Eventually(() => !service.Bus.Transport.IsConnected);
 
         var error = await Assert.ThrowsAsync<Warren.Messaging.Transports.Amqp.BrokerUnreachableException>(() => service.Bus.PublishAsync(new OrderPlaced("x", 1)));
         Assert.Contains("unreachable", error.Message);
     }
-
-    // Works around a Warren.Amqp race: AmqpListener.DisposeAsync calls CloseForced on a connection
-    // whose teardown already disposed its FrameOutput, and SemaphoreSlim.Release throws
-    // ObjectDisposedException out of WarrenServer.DisposeAsync. The server is stopped regardless.
-    internal static async Task StopServerAsync(WarrenServer server)
-    {
-        try
-        {
-            await server.DisposeAsync();
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-    }
-
 }

@@ -119,7 +119,7 @@ public class WarrenServerUnderTest : AmqpUnderTest
 
     public override async ValueTask DisposeAsync()
     {
-        if (_server is not null) await AmqpRecoveryTests.StopServerAsync(_server);
+        if (_server is not null) await _server.DisposeAsync();
     }
 }
 

@@ -37,6 +37,7 @@ public sealed partial class AmqpConnection
     private ushort _heartbeat;
     private long _lastReadTicks = Environment.TickCount64;
     private CancellationTokenSource? _reading;
+    private bool _ended; // under Output.Sync: the connection's teardown disposed its output
 
     /// <summary>Creates a connection; <see cref="RunAsync"/> serves it.</summary>
     public AmqpConnection(Broker.Broker broker, IDuplexPipe transport, AmqpOptions options, EndPoint? remoteEndPoint, ILogger logger)
@@ -118,6 +119,13 @@ public sealed partial class AmqpConnection
             await reading.CancelAsync().ConfigureAwait(false);
             if (heartbeats is not null) await heartbeats.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await _transport.Input.CompleteAsync().ConfigureAwait(false);
+            // Under the lock CloseForced takes: after this, it finds the connection ended and
+            // touches neither the output nor the reading token source being disposed.
+            lock (Output.Sync)
+            {
+                _ended = true;
+                _reading = null;
+            }
             Output.Dispose();
         }
     }
@@ -128,19 +136,13 @@ public sealed partial class AmqpConnection
         // From any thread: the read loop then only waits for close-ok (a benign race with a frame it is handling).
         Volatile.Write(ref Unsafe.As<State, int>(ref _state), (int)State.Closing);
         var output = Output;
-        try
+        lock (output.Sync)
         {
-            lock (output.Sync)
-            {
-                FrameWriter.WriteMethodFrame(output.Buffer, 0,
-                    new ConnectionClose(ReplyCode.ConnectionForced, $"CONNECTION_FORCED - {reason}", 0, 0));
-            }
+            if (_ended) return;
+            FrameWriter.WriteMethodFrame(output.Buffer, 0,
+                new ConnectionClose(ReplyCode.ConnectionForced, $"CONNECTION_FORCED - {reason}", 0, 0));
             output.Signal();
             _reading?.CancelAfter(Options.CloseTimeout);
-        }
-        catch (ObjectDisposedException)
-        {
-            // The connection ended meanwhile.
         }
     }
 

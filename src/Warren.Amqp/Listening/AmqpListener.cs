@@ -18,6 +18,10 @@ public sealed class AmqpListener : IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly Socket _socket;
+    // Two stops: accepting ends first; connections are told (320) and given CloseTimeout to
+    // answer close-ok before _stopping cuts them. One token for both would end every connection,
+    // its writer included, before the close could be sent ("End of stream" at the client).
+    private readonly CancellationTokenSource _stopAccepting = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<AmqpConnection, Task> _connections = new();
     private readonly Task _acceptLoop;
@@ -42,7 +46,7 @@ public sealed class AmqpListener : IAsyncDisposable
             throw;
         }
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
-        _acceptLoop = AcceptAsync(_stopping.Token);
+        _acceptLoop = AcceptAsync(_stopAccepting.Token);
     }
 
     /// <summary>Where it listens, with the real port.</summary>
@@ -75,7 +79,7 @@ public sealed class AmqpListener : IAsyncDisposable
                 client.Dispose();
                 continue;
             }
-            Serve(client, cancellationToken);
+            Serve(client, _stopping.Token);
         }
     }
 
@@ -107,13 +111,18 @@ public sealed class AmqpListener : IAsyncDisposable
     /// <summary>Stops accepting, closes every connection with CONNECTION_FORCED and waits (briefly) for them to end.</summary>
     public async ValueTask DisposeAsync()
     {
-        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _stopAccepting.CancelAsync().ConfigureAwait(false);
         _socket.Dispose();
         await _acceptLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        // RabbitMQ's text at shutdown; each connection ends itself after close-ok or CloseTimeout.
         foreach (var connection in _connections.Keys) connection.CloseForced("broker forced connection closure with reason 'shutdown'");
-        await Task.WhenAll(_connections.Values).WaitAsync(_options.CloseTimeout + TimeSpan.FromSeconds(2))
-            .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        var closed = Task.WhenAll(_connections.Values);
+        await closed.WaitAsync(_options.CloseTimeout + TimeSpan.FromSeconds(2)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        // A connection stuck in a write: cut it, and wait for its teardown before disposing what it uses.
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await closed.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _stopping.Dispose();
+        _stopAccepting.Dispose();
     }
 
     private sealed record SocketTransport(PipeReader Input, PipeWriter Output) : IDuplexPipe;
