@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Warren.Server;
 using Warren.Server.Cli;
@@ -29,7 +30,19 @@ root.SetAction(async (parsed, cancellationToken) =>
         MemoryHighWatermark = parsed.GetValue(memory),
         Amqp = WarrenServerOptions.Default.Amqp with { MaxConnections = parsed.GetValue(maxConnections) },
     };
-    await using var server = await WarrenServer.StartAsync(options, logging, cancellationToken);
+    WarrenServer server;
+    try
+    {
+        server = await WarrenServer.StartAsync(options, logging, cancellationToken);
+    }
+    catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied)
+    {
+        Console.Error.WriteLine(e.SocketErrorCode == SocketError.AddressAlreadyInUse
+            ? $"warren: port {options.Port} on {address} is already in use (another warren, or a RabbitMQ?): stop it, or choose another port with --port."
+            : $"warren: not allowed to listen on port {options.Port} on {address} (ports below 1024 need privileges): choose another port with --port.");
+        return 1;
+    }
+    await using var _ = server;
     Console.WriteLine($"Warren {typeof(WarrenServer).Assembly.GetName().Version?.ToString(3)} listening on {server.EndPoint} (AMQP 0-9-1); Ctrl+C stops it.");
     Console.WriteLine(options.DataDirectory is null ? "Data: in memory only" : $"Data: {options.DataDirectory}");
     try
@@ -43,4 +56,4 @@ root.SetAction(async (parsed, cancellationToken) =>
     return 0;
 });
 // Ctrl+C and SIGTERM cancel the action so the server closes connections and flushes its data folder.
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });
+return await CommandLine.InvokeAsync(root, args, new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });
