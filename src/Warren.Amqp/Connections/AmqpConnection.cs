@@ -37,6 +37,7 @@ public sealed partial class AmqpConnection
     private ushort _heartbeat;
     private long _lastReadTicks = Environment.TickCount64;
     private CancellationTokenSource? _reading;
+    private bool _ended; // under Output.Sync: the connection's teardown disposed its output
 
     /// <summary>Creates a connection; <see cref="RunAsync"/> serves it.</summary>
     /// <param name="broker">The broker it serves.</param>
@@ -141,6 +142,13 @@ public sealed partial class AmqpConnection
             await reading.CancelAsync().ConfigureAwait(false);
             if (heartbeats is not null) await heartbeats.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await _transport.Input.CompleteAsync().ConfigureAwait(false);
+            // Under the lock CloseForced takes: after this, it finds the connection ended and
+            // touches neither the output nor the reading token source being disposed.
+            lock (Output.Sync)
+            {
+                _ended = true;
+                _reading = null;
+            }
             Output.Dispose();
         }
     }
@@ -157,15 +165,12 @@ public sealed partial class AmqpConnection
     private void SendCloseFromAnyThread(in ConnectionClose close)
     {
         var output = Output;
-        try
+        lock (output.Sync)
         {
-            lock (output.Sync) FrameWriter.WriteMethodFrame(output.Buffer, 0, close);
+            if (_ended) return;
+            FrameWriter.WriteMethodFrame(output.Buffer, 0, close);
             output.Signal();
             _reading?.CancelAfter(Options.CloseTimeout);
-        }
-        catch (ObjectDisposedException)
-        {
-            // The connection ended meanwhile.
         }
     }
 
