@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Warren.Server;
 using Warren.Server.Cli;
@@ -12,7 +13,9 @@ var inMemory = new Option<bool>("--in-memory") { Description = "Keep everything 
 var diskFree = new Option<long>("--disk-free-limit") { Description = "Block publishers below this many free bytes on the data disk", DefaultValueFactory = _ => WarrenServerOptions.Default.DiskFreeLimit };
 var memory = new Option<double>("--memory-high-watermark") { Description = "Block publishers above this fraction of the machine's memory", DefaultValueFactory = _ => WarrenServerOptions.Default.MemoryHighWatermark };
 var maxConnections = new Option<int>("--max-connections") { Description = "Refuse connections beyond this many", DefaultValueFactory = _ => int.MaxValue };
+var security = new SecurityArguments();
 var root = new RootCommand("Warren: an AMQP 0-9-1 message broker for .NET") { port, bind, dataDir, inMemory, diskFree, memory, maxConnections, ErrorsCommand.Create() };
+security.AddTo(root);
 root.SetAction(async (parsed, cancellationToken) =>
 {
     if (!IPAddress.TryParse(parsed.GetValue(bind), out var address))
@@ -30,6 +33,12 @@ root.SetAction(async (parsed, cancellationToken) =>
         MemoryHighWatermark = parsed.GetValue(memory),
         Amqp = WarrenServerOptions.Default.Amqp with { MaxConnections = parsed.GetValue(maxConnections) },
     };
+    options = security.Apply(parsed, options, out var securityError);
+    if (securityError is not null)
+    {
+        Console.Error.WriteLine(securityError);
+        return 2;
+    }
     WarrenServer server;
     try
     {
@@ -37,13 +46,31 @@ root.SetAction(async (parsed, cancellationToken) =>
     }
     catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied)
     {
+        // The listener does not say which port: name the ones it binds.
+        var ports = string.Join(" or ", new[] { options.EnablePlainListener ? options.Port : -1, options.Tls is null ? -1 : options.TlsPort }.Where(p => p >= 0));
         Console.Error.WriteLine(e.SocketErrorCode == SocketError.AddressAlreadyInUse
-            ? $"warren: port {options.Port} on {address} is already in use (another warren, or a RabbitMQ?): stop it, or choose another port with --port."
-            : $"warren: not allowed to listen on port {options.Port} on {address} (ports below 1024 need privileges): choose another port with --port.");
+            ? $"warren: port {ports} on {address} is already in use (another warren, or a RabbitMQ?): stop it, or choose another port with --port."
+            : $"warren: not allowed to listen on port {ports} on {address} (ports below 1024 need privileges): choose another port with --port.");
         return 1;
     }
+    catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or System.Net.Sockets.SocketException)
+    {
+        // A bad option value or an unreadable certificate: one line, not a stack trace.
+        Console.Error.WriteLine($"Cannot start: {e.Message}");
+        return 2;
+    }
     await using var _ = server;
-    Console.WriteLine($"Warren {typeof(WarrenServer).Assembly.GetName().Version?.ToString(3)} listening on {server.EndPoint} (AMQP 0-9-1); Ctrl+C stops it.");
+    // SIGHUP reloads the TLS certificate (as nginx and many daemons do) instead of ending the process.
+    using var hangUp = OperatingSystem.IsWindows() ? null : PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
+    {
+        signal.Cancel = true;
+        if (server.Tls is null) Console.WriteLine("SIGHUP: no TLS configured, nothing to reload.");
+        else server.ReloadTls();
+    });
+    var listeners = new List<string>();
+    if (options.EnablePlainListener) listeners.Add($"{server.EndPoint} (AMQP 0-9-1)");
+    if (server.TlsEndPoint is { } tlsEndPoint) listeners.Add($"{tlsEndPoint} (AMQPS, TLS 1.2/1.3)");
+    Console.WriteLine($"Warren {typeof(WarrenServer).Assembly.GetName().Version?.ToString(3)} listening on {string.Join(" and ", listeners)}; Ctrl+C stops it.");
     Console.WriteLine(options.DataDirectory is null ? "Data: in memory only" : $"Data: {options.DataDirectory}");
     try
     {

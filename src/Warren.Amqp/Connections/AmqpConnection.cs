@@ -40,18 +40,34 @@ public sealed partial class AmqpConnection
     private bool _ended; // under Output.Sync: the connection's teardown disposed its output
 
     /// <summary>Creates a connection; <see cref="RunAsync"/> serves it.</summary>
-    public AmqpConnection(Broker.Broker broker, IDuplexPipe transport, AmqpOptions options, EndPoint? remoteEndPoint, ILogger logger)
+    /// <param name="broker">The broker it serves.</param>
+    /// <param name="transport">The bytes to and from the client (a socket, a TLS stream, an in-memory pipe).</param>
+    /// <param name="options">Protocol limits and timeouts.</param>
+    /// <param name="remoteEndPoint">The client's address, when known (loopback rule, login failures).</param>
+    /// <param name="logger">Where it logs.</param>
+    /// <param name="security">What the transport established (TLS, a verified client certificate); null for plain TCP.</param>
+    public AmqpConnection(Broker.Broker broker, IDuplexPipe transport, AmqpOptions options, EndPoint? remoteEndPoint, ILogger logger, TransportSecurity? security = null)
     {
         _broker = broker;
         _transport = transport;
         _logger = logger;
         Options = options;
         RemoteEndPoint = remoteEndPoint;
+        Security = security;
         Output = new FrameOutput(transport.Output) { Drained = OnOutputDrained };
     }
 
     /// <summary>The peer's address, when known.</summary>
     public EndPoint? RemoteEndPoint { get; }
+
+    /// <summary>TLS details when the connection came over TLS; null for plain TCP.</summary>
+    public TransportSecurity? Security { get; }
+
+    /// <summary>True when the connection was closed because its handshake did not finish within <see cref="AmqpOptions.HandshakeTimeout"/>.</summary>
+    public bool HandshakeTimedOut { get; private set; }
+
+    /// <summary>Called once, on the read loop, when connection.open succeeded (the listener stops counting it as a handshake).</summary>
+    internal Action? Opened { get; set; }
 
     /// <summary>The name the client gave itself (connection_name client property), if any.</summary>
     public string? ClientName { get; private set; }
@@ -82,6 +98,8 @@ public sealed partial class AmqpConnection
     {
         using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _reading = reading;
+        // RabbitMQ's handshake_timeout: disarmed by connection.open, otherwise the socket is closed without a word.
+        reading.CancelAfter(Options.HandshakeTimeout);
         var writer = Output.RunAsync(cancellationToken);
         Task? heartbeats = null;
         try
@@ -91,6 +109,11 @@ public sealed partial class AmqpConnection
                 SendStart();
                 await ReadFramesAsync(() => heartbeats ??= RunHeartbeatsAsync(_heartbeat, reading.Token), reading.Token).ConfigureAwait(false);
             }
+        }
+        catch (OperationCanceledException) when (_state < State.Open && !cancellationToken.IsCancellationRequested)
+        {
+            HandshakeTimedOut = true;
+            _logger.LogDebug("Closing connection from {Remote}: handshake not finished within {Timeout} (state {State})", RemoteEndPoint, Options.HandshakeTimeout, _state);
         }
         catch (OperationCanceledException)
         {
@@ -135,12 +158,17 @@ public sealed partial class AmqpConnection
     {
         // From any thread: the read loop then only waits for close-ok (a benign race with a frame it is handling).
         Volatile.Write(ref Unsafe.As<State, int>(ref _state), (int)State.Closing);
+        SendCloseFromAnyThread(new ConnectionClose(ReplyCode.ConnectionForced, $"CONNECTION_FORCED - {reason}", 0, 0));
+    }
+
+    // Writes connection.close from a thread other than the read loop and gives the peer CloseTimeout to answer.
+    private void SendCloseFromAnyThread(in ConnectionClose close)
+    {
         var output = Output;
         lock (output.Sync)
         {
             if (_ended) return;
-            FrameWriter.WriteMethodFrame(output.Buffer, 0,
-                new ConnectionClose(ReplyCode.ConnectionForced, $"CONNECTION_FORCED - {reason}", 0, 0));
+            FrameWriter.WriteMethodFrame(output.Buffer, 0, close);
             output.Signal();
             _reading?.CancelAfter(Options.CloseTimeout);
         }
