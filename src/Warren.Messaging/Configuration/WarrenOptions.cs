@@ -182,8 +182,8 @@ public sealed class RetryOptions
 
     /// <summary>
     /// Delayed retries after the immediate ones, each after its delay (e.g. 5 s, 30 s, 2 min).
-    /// Over AMQP they use retry queues with a message TTL that dead-letter back to the queue
-    /// (RabbitMQ; a Warren server needs TTL and dead-lettering). Default none.
+    /// Over AMQP they use retry queues with a message TTL that dead-letter back to the queue;
+    /// RabbitMQ and a Warren server both have TTL and dead-lettering. Default none.
     /// </summary>
     public IList<TimeSpan> Delays { get; } = new List<TimeSpan>();
 }
