@@ -82,8 +82,9 @@ public sealed partial class AmqpConnection
         var mechanism = startOk.Mechanism;
         if (!OfferedMechanisms().Contains(mechanism))
         {
-            // RabbitMQ's two texts: a mechanism it does not know, and one it knows but did not offer here.
-            var which = AmqpOptions.Mechanisms.All.Contains(mechanism) ? "invalid" : "unknown";
+            // RabbitMQ's two texts: a mechanism not configured (EXTERNAL without its plugin is
+            // unknown to RabbitMQ), and a configured one not offered on this connection.
+            var which = Options.AuthMechanisms.Contains(mechanism) ? "invalid" : "unknown";
             throw AmqpException.Connection(ReplyCode.CommandInvalid, $"{which} authentication mechanism '{mechanism}'", ConnectionStartOk.Id);
         }
         string user;
