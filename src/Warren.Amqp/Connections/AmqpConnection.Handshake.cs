@@ -297,12 +297,12 @@ public sealed partial class AmqpConnection
         _confirmsDue.Clear();
     }
 
-    internal void NoteOutputBlocked() => Volatile.Write(ref _outputBlocked, true);
+    // A full fence: the consumer's second look at the output must not be read before this write.
+    internal void NoteOutputBlocked() => Interlocked.Exchange(ref _outputBlocked, 1);
 
     private void OnOutputDrained()
     {
-        if (!Volatile.Read(ref _outputBlocked)) return;
-        Volatile.Write(ref _outputBlocked, false);
+        if (Interlocked.Exchange(ref _outputBlocked, 0) == 0) return;
         Channels.AmqpChannel[] channels;
         lock (_channels) channels = [.. _channels.Values];
         foreach (var channel in channels) channel.ResumeOutputBlockedConsumers();

@@ -30,7 +30,7 @@ public sealed partial class AmqpConnection
     private readonly List<Queue> _exclusiveQueues = new();
     private State _state = State.AwaitingHeader;
     private bool _terminate;
-    private bool _outputBlocked;
+    private int _outputBlocked; // 1 when a consumer waits for the output to drain
     private volatile bool _blocked;
     private uint _frameMaxIn = AmqpConstants.FrameMinSize;
     private ushort _channelMax;
@@ -239,6 +239,12 @@ public sealed partial class AmqpConnection
                 await WaitWhileBlockedAsync(cancellationToken).ConfigureAwait(false);
                 continue;
             }
+            if (Output.IsCongested && !_terminate)
+            {
+                // The client does not read what it is sent (returns, get-oks, confirms, replies):
+                // read nothing more from it until that drains, as RabbitMQ's writer holds its reader.
+                await WaitForOutputAsync(cancellationToken).ConfigureAwait(false);
+            }
             if (_throttledBy is { } congested)
             {
                 // Flow control: let the consumers of a congested queue catch up before reading more.
@@ -265,6 +271,21 @@ public sealed partial class AmqpConnection
         Span<byte> id = stackalloc byte[4];
         frame.Payload.Slice(0, 4).CopyTo(id);
         return AmqpMethodId.Read(id);
+    }
+
+    private async Task WaitForOutputAsync(CancellationToken cancellationToken)
+    {
+        // Not reading is the server's choice here: the missed-heartbeat check pauses meanwhile.
+        _blocked = true;
+        try
+        {
+            await Output.WhenDrainedAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _blocked = false;
+            Volatile.Write(ref _lastReadTicks, Environment.TickCount64);
+        }
     }
 
     // RabbitMQ's flow control: a publishing connection is told connection.blocked (if it
