@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Warren.Server;
@@ -43,6 +44,15 @@ root.SetAction(async (parsed, cancellationToken) =>
     {
         server = await WarrenServer.StartAsync(options, logging, cancellationToken);
     }
+    catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied)
+    {
+        // The listener does not say which port: name the ones it binds.
+        var ports = string.Join(" or ", new[] { options.EnablePlainListener ? options.Port : -1, options.Tls is null ? -1 : options.TlsPort }.Where(p => p >= 0));
+        Console.Error.WriteLine(e.SocketErrorCode == SocketError.AddressAlreadyInUse
+            ? $"warren: port {ports} on {address} is already in use (another warren, or a RabbitMQ?): stop it, or choose another port with --port."
+            : $"warren: not allowed to listen on port {ports} on {address} (ports below 1024 need privileges): choose another port with --port.");
+        return 1;
+    }
     catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or System.Net.Sockets.SocketException)
     {
         // A bad option value or an unreadable certificate: one line, not a stack trace.
@@ -73,4 +83,4 @@ root.SetAction(async (parsed, cancellationToken) =>
     return 0;
 });
 // Ctrl+C and SIGTERM cancel the action so the server closes connections and flushes its data folder.
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });
+return await CommandLine.InvokeAsync(root, args, new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });
