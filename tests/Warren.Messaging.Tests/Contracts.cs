@@ -65,3 +65,6 @@ public static class TestMessages
     /// <summary>The <c>Id</c> in a failed message's JSON body.</summary>
     public static string IdOf(FailedMessage failed) => System.Text.Json.JsonDocument.Parse(failed.Body).RootElement.GetProperty("id").GetString()!;
 }
+
+/// <summary>No [Message]: its wire name comes from the .NET type name ("unnamed-event").</summary>
+public sealed record UnnamedEvent(string Id);

@@ -148,3 +148,8 @@ public static class FailedEvents
         await Waits.Eventually(async () => (await service.Bus.PeekErrorsAsync()).Count == ids.Count);
     }
 }
+
+public sealed class UnnamedEventHandler : IHandleEvent<UnnamedEvent>
+{
+    public Task HandleAsync(UnnamedEvent message, MessageContext context) => Task.CompletedTask;
+}

@@ -364,6 +364,73 @@ public abstract class MessagingContract<TTransport> : IClassFixture<TTransport>,
     }
 
     [Fact]
+    public async Task A_message_larger_than_the_maximum_message_size_fails_at_publish_with_a_clear_exception()
+    {
+        var service = await StartAsync(Unique("big"), o => o.MaxMessageSize = 1024);
+        var big = new string('x', 2000);
+
+        var published = await Assert.ThrowsAsync<MessageTooLargeException>(() => service.Bus.PublishAsync(new OrderPlaced(big, 1)));
+        var sent = await Assert.ThrowsAsync<MessageTooLargeException>(() => service.Bus.SendAsync(new ShipOrder(big)));
+
+        Assert.Equal("test.orders.placed", published.MessageName);
+        Assert.Equal(1024, published.MaxSize);
+        Assert.True(published.Size > 2000);
+        Assert.Contains("WarrenOptions.MaxMessageSize", published.Message);
+        Assert.Equal("test.ship-order", sent.MessageName);
+    }
+
+    [Fact]
+    public async Task A_body_that_cannot_be_read_goes_to_the_error_queue_at_once_and_does_not_block_the_queue()
+    {
+        var name = Unique("unreadable");
+        var service = await StartAsync(name, o =>
+        {
+            o.AddHandler<OrderPlacedHandler>();
+            o.Concurrency = 1;
+        });
+        var bad = Raw("test.orders.placed", "{ this is not JSON"u8.ToArray());
+
+        await service.Bus.Transport.PublishAsync("warren.events", "test.orders.placed", false, bad, CancellationToken.None);
+        var after = new OrderPlaced(Unique("after"), 1);
+        await service.Bus.PublishAsync(after);
+
+        await service.Recorder.WaitForHandledAsync<OrderPlaced>(o => o == after, Wait);
+        await Eventually(async () => (await service.Bus.PeekErrorsAsync()).Count == 1);
+        var failed = Assert.Single(await service.Bus.PeekErrorsAsync());
+        Assert.Equal(bad.MessageId, failed.MessageId);
+        Assert.Equal(typeof(MessageDeserializationException).FullName, failed.ExceptionType);
+        Assert.Contains("cannot be read as Warren.Messaging.Tests.OrderPlaced", failed.ExceptionMessage);
+        Assert.Equal(1, failed.Attempts);
+    }
+
+    [Fact]
+    public async Task A_message_whose_type_no_handler_knows_goes_to_the_error_queue_with_the_reason()
+    {
+        var name = Unique("renamed");
+        var service = await StartAsync(name, o => o.AddHandler<OrderPlacedHandler>());
+        // Routed by a binding the service has, named as no handler of it is (a renamed type).
+        var unknown = Raw("test.orders.placed-v0", """{"orderId":"x","amount":1}"""u8.ToArray());
+
+        await service.Bus.Transport.PublishAsync("warren.events", "test.orders.placed", false, unknown, CancellationToken.None);
+
+        await Eventually(async () => (await service.Bus.PeekErrorsAsync()).Count == 1);
+        var failed = Assert.Single(await service.Bus.PeekErrorsAsync());
+        Assert.Equal(unknown.MessageId, failed.MessageId);
+        Assert.Equal(name, failed.Queue);
+        Assert.Equal($"Service '{name}' has no handler for event 'test.orders.placed-v0'.", failed.ExceptionMessage);
+    }
+
+    private static TransportMessage Raw(string type, byte[] body) => new()
+    {
+        MessageId = Guid.NewGuid().ToString(),
+        Type = type,
+        Intent = MessageIntent.Event,
+        ContentType = "application/json",
+        Persistent = true,
+        Body = body,
+    };
+
+    [Fact]
     public async Task Peeking_the_error_queue_twice_returns_the_same_messages_in_the_same_order_and_leaves_them_there()
     {
         var (service, ids) = await StartWithFailedEventsAsync("peek", 5);

@@ -90,6 +90,9 @@ public sealed class AmqpTransport : ITransport
             TopologyRecoveryEnabled = true,
             NetworkRecoveryInterval = _options.ReconnectInterval,
             ClientProvidedName = "warren:" + _serviceName,
+            // A message larger than this closes the connection (and, redelivered, every new one):
+            // as large as the bus sends, which matches the broker's limit.
+            MaxInboundMessageBodySize = (uint)_options.MaxInboundMessageSize,
         };
         try
         {
