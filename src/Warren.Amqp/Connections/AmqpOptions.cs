@@ -23,6 +23,13 @@ public sealed record AmqpOptions
     /// <summary>Most client connections at once; further ones are closed at accept (RabbitMQ's connection_max, unlimited by default).</summary>
     public int MaxConnections { get; init; } = int.MaxValue;
 
+    /// <summary>
+    /// How long a published message's content may make no progress (no body frame) before its
+    /// channel is closed with 406 PRECONDITION_FAILED (60 s: RabbitMQ's default heartbeat interval;
+    /// RabbitMQ itself has no such limit). Not counted while a resource alarm stops reading.
+    /// </summary>
+    public TimeSpan ContentTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>How long to wait for connection.close-ok after the server closed a connection (RabbitMQ: 3 s).</summary>
     public TimeSpan CloseTimeout { get; init; } = TimeSpan.FromSeconds(3);
 
@@ -32,6 +39,7 @@ public sealed record AmqpOptions
         if (FrameMax < AmqpConstants.FrameMinSize) throw new ArgumentOutOfRangeException(nameof(FrameMax), FrameMax, $"FrameMax must be at least {AmqpConstants.FrameMinSize}.");
         if (ChannelMax == 0) throw new ArgumentOutOfRangeException(nameof(ChannelMax), ChannelMax, "ChannelMax must be between 1 and 65535.");
         if (MaxConnections <= 0) throw new ArgumentOutOfRangeException(nameof(MaxConnections), MaxConnections, "MaxConnections must be positive.");
+        if (ContentTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(ContentTimeout), ContentTimeout, "ContentTimeout must be positive.");
         if (MaxMessageSize <= 0) throw new ArgumentOutOfRangeException(nameof(MaxMessageSize), MaxMessageSize, "MaxMessageSize must be positive.");
     }
 }
