@@ -129,6 +129,7 @@ public sealed partial class AmqpConnection
         }
         finally
         {
+            StopContentWatchdog();
             ReleaseResources();
             Output.Complete();
             try
@@ -208,7 +209,7 @@ public sealed partial class AmqpConnection
         {
             var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
             var buffer = result.Buffer;
-            _lastReadTicks = Environment.TickCount64;
+            if (!result.IsCanceled) _lastReadTicks = Environment.TickCount64; // canceled: the content watchdog woke the loop
             var blockedAt = false;
             try
             {
@@ -216,9 +217,10 @@ public sealed partial class AmqpConnection
                 {
                     var before = buffer;
                     if (!FrameParser.TryReadFrame(ref buffer, _frameMaxIn, out var frame)) break;
-                    if (_broker.Alarms.IsBlocking && IsPublish(frame))
+                    if (_broker.Alarms.IsBlocking && IsPublishing(frame))
                     {
-                        // A resource alarm: this publish (and all after it) waits until it clears.
+                        // A resource alarm: this publish or content frame (and all after it) waits
+                        // until it clears, so partial bodies stop growing too.
                         buffer = before;
                         blockedAt = true;
                         break;
@@ -232,6 +234,7 @@ public sealed partial class AmqpConnection
                 CloseWithError(AmqpException.Connection(e.ReplyCode, StripCodeName(e.Message)), waitForCloseOk: false);
             }
             FlushConfirms();
+            if (_contentCheckDue) FailStalledContent();
             input.AdvanceTo(buffer.Start, blockedAt ? buffer.Start : buffer.End);
             if (_state == State.Open && _heartbeat > 0) _ = startHeartbeats();
             if (blockedAt && !_terminate)
@@ -262,7 +265,8 @@ public sealed partial class AmqpConnection
 
     internal void ThrottleFor(Queue queue) => _throttledBy = queue;
 
-    private static bool IsPublish(in Frame frame) => PeekMethodId(frame) == BasicPublish.Id;
+    private static bool IsPublishing(in Frame frame) =>
+        frame.Type is AmqpConstants.FrameHeader or AmqpConstants.FrameBody || PeekMethodId(frame) == BasicPublish.Id;
 
     /// <summary>The method id of a method frame without decoding it; 0 for any other frame.</summary>
     private static uint PeekMethodId(in Frame frame)
@@ -302,6 +306,7 @@ public sealed partial class AmqpConnection
         {
             _blocked = false;
             Volatile.Write(ref _lastReadTicks, Environment.TickCount64);
+            RestartContentClocks();
         }
         if (ClientWantsBlockedNotifications) SendOnChannel0(new ConnectionUnblocked());
     }
