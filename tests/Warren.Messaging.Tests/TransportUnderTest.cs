@@ -169,9 +169,10 @@ public sealed class TestService : IAsyncDisposable
 
     public IServiceProvider Services => _provider;
 
-    public static async Task<TestService> StartAsync(TransportUnderTest transport, string serviceName, Action<WarrenOptions> configure)
+    public static async Task<TestService> StartAsync(TransportUnderTest transport, string serviceName, Action<WarrenOptions> configure, Action<IServiceCollection>? register = null)
     {
         var services = new ServiceCollection();
+        register?.Invoke(services);
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton(new ServiceIdentity(serviceName));
         services.AddWarrenMessageRecorder();
