@@ -123,7 +123,19 @@ public sealed partial class AmqpConnection
     }
 
     /// <summary>Closes the connection from the server side (e.g. at shutdown) with 320 CONNECTION_FORCED.</summary>
-    public void CloseForced(string reason)
+    public void CloseForced(string reason) => CloseFromAnyThread(ReplyCode.ConnectionForced, reason);
+
+    /// <summary>
+    /// A delivery to one of this connection's consumers threw (on another connection's thread):
+    /// log it and close this connection with 541 INTERNAL_ERROR, from here, without waiting.
+    /// </summary>
+    internal void OnDeliveryFailed(string consumerTag, Exception error)
+    {
+        _logger.LogError(error, "Delivery to consumer {Tag} on connection from {Remote} failed; closing the connection", consumerTag, RemoteEndPoint);
+        CloseFromAnyThread(ReplyCode.InternalError, $"delivery to consumer '{consumerTag}' failed");
+    }
+
+    private void CloseFromAnyThread(ushort replyCode, string reason)
     {
         // From any thread: the read loop then only waits for close-ok (a benign race with a frame it is handling).
         Volatile.Write(ref Unsafe.As<State, int>(ref _state), (int)State.Closing);
@@ -133,7 +145,7 @@ public sealed partial class AmqpConnection
             lock (output.Sync)
             {
                 FrameWriter.WriteMethodFrame(output.Buffer, 0,
-                    new ConnectionClose(ReplyCode.ConnectionForced, $"CONNECTION_FORCED - {reason}", 0, 0));
+                    new ConnectionClose(replyCode, $"{AmqpException.CodeName(replyCode)} - {reason}", 0, 0));
             }
             output.Signal();
             _reading?.CancelAfter(Options.CloseTimeout);
@@ -357,6 +369,10 @@ public sealed partial class AmqpConnection
         catch (AmqpException e) when (e.MethodId == 0)
         {
             throw new AmqpException(e.ReplyCode, e.Message, methodId, e.ClosesConnection);
+        }
+        catch (AmqpDecodeException e) when (e.NamesNoMethod)
+        {
+            throw AmqpException.Connection(e.ReplyCode, e.Message);
         }
         catch (AmqpDecodeException)
         {
