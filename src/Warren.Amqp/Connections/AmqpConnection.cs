@@ -95,7 +95,7 @@ public sealed partial class AmqpConnection
         {
             // Closed by a timeout, a missed heartbeat or the server stopping.
         }
-        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e) when (IsTransportEnd(e))
         {
             _logger.LogDebug(e, "Connection from {Remote} ended", RemoteEndPoint);
         }
@@ -111,9 +111,13 @@ public sealed partial class AmqpConnection
             {
                 await writer.WaitAsync(Options.CloseTimeout, CancellationToken.None).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is TimeoutException or OperationCanceledException or IOException or System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException)
+            catch (Exception e) when (e is TimeoutException or OperationCanceledException || IsTransportEnd(e))
             {
                 // The peer is gone or stuck: nothing more can be sent.
+            }
+            catch (Exception e)
+            {
+                _logger.LogError(e, "Output to {Remote} failed", RemoteEndPoint);
             }
             await reading.CancelAsync().ConfigureAwait(false);
             if (heartbeats is not null) await heartbeats.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -121,6 +125,14 @@ public sealed partial class AmqpConnection
             Output.Dispose();
         }
     }
+
+    /// <summary>
+    /// The peer went away: the socket or stream failed or was closed under us. Anything else, an
+    /// InvalidOperationException from a collection changed while enumerated included, is a bug and
+    /// is logged as an error, not as a normal disconnect (issue 10, defect 10).
+    /// </summary>
+    private static bool IsTransportEnd(Exception e) =>
+        e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException;
 
     /// <summary>Closes the connection from the server side (e.g. at shutdown) with 320 CONNECTION_FORCED.</summary>
     public void CloseForced(string reason) => CloseFromAnyThread(ReplyCode.ConnectionForced, reason);
@@ -356,11 +368,11 @@ public sealed partial class AmqpConnection
             if (channel.IsClosing)
             {
                 // After channel.close, only close-ok (or a crossing close) matters; everything else is dropped.
-                if (methodId == ChannelCloseOk.Id) _channels.Remove(channelNumber);
+                if (methodId == ChannelCloseOk.Id) RemoveChannel(channelNumber);
                 else if (methodId == ChannelClose.Id)
                 {
                     channel.Send(new ChannelCloseOk());
-                    _channels.Remove(channelNumber);
+                    RemoveChannel(channelNumber);
                 }
                 return;
             }
@@ -417,6 +429,9 @@ public sealed partial class AmqpConnection
 
     private AmqpChannel? FindChannel(ushort number) => number != 0 && _channels.TryGetValue(number, out var channel) ? channel : null;
 
+    // The channel table is changed only on the read loop, and always under its lock: the output
+    // side (OnOutputDrained) enumerates it under that lock from another thread. Lookups on the
+    // read loop need no lock, since no other thread writes.
     internal void RemoveChannel(ushort number)
     {
         lock (_channels) _channels.Remove(number);
