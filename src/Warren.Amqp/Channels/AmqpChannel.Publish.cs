@@ -232,19 +232,14 @@ internal sealed partial class AmqpChannel
         var output = _connection.Output;
         lock (output.Sync)
         {
-            FrameWriter.WriteMethodFrame(output.Buffer, Number, new BasicReturn(replyCode, replyText, message.Exchange, message.RoutingKey));
-            WriteContent(message);
+            WriteMessage(new BasicReturn(replyCode, replyText, message.Exchange, message.RoutingKey), message);
         }
         output.Signal();
     }
 
-    /// <summary>Writes a content header and body frames; the caller holds the output lock.</summary>
-    private void WriteContent(Message message)
-    {
-        var output = _connection.Output;
-        FrameWriter.WriteContentHeaderFrame(output.Buffer, Number, (ulong)message.Body.Length, message.Properties);
-        FrameWriter.WriteBodyFrames(output.Buffer, Number, message.Body, _connection.FrameMax);
-    }
+    /// <summary>Writes a method with content, all or nothing; the caller holds the output lock.</summary>
+    private void WriteMessage<T>(in T method, Message message) where T : IAmqpMethod =>
+        FrameWriter.WriteMessage(_connection.Output.Buffer, Number, in method, message.Properties, message.Body, _connection.FrameMax);
 
     private void OnConfirmSelect(ConfirmSelect select)
     {

@@ -37,5 +37,7 @@ internal sealed class AmqpConsumer : Consumer
 
     protected override bool TryDeliver(in QueueEntry entry) => Channel.TryDeliver(this, entry);
 
+    protected override void OnDeliveryFailed(Exception error) => Channel.OnDeliveryFailed(this, error);
+
     protected override void OnCancelledByBroker() => Channel.OnConsumerCancelledByBroker(this);
 }

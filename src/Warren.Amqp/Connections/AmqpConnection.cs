@@ -119,7 +119,7 @@ public sealed partial class AmqpConnection
         {
             // Closed by a timeout, a missed heartbeat or the server stopping.
         }
-        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e) when (IsTransportEnd(e))
         {
             _logger.LogDebug(e, "Connection from {Remote} ended", RemoteEndPoint);
         }
@@ -136,9 +136,13 @@ public sealed partial class AmqpConnection
             {
                 await writer.WaitAsync(Options.CloseTimeout, CancellationToken.None).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is TimeoutException or OperationCanceledException or IOException or System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException)
+            catch (Exception e) when (e is TimeoutException or OperationCanceledException || IsTransportEnd(e))
             {
                 // The peer is gone or stuck: nothing more can be sent.
+            }
+            catch (Exception e)
+            {
+                _logger.LogError(e, "Output to {Remote} failed", RemoteEndPoint);
             }
             await reading.CancelAsync().ConfigureAwait(false);
             if (heartbeats is not null) await heartbeats.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -154,12 +158,32 @@ public sealed partial class AmqpConnection
         }
     }
 
+    /// <summary>
+    /// The peer went away: the socket or stream failed or was closed under us. Anything else, an
+    /// InvalidOperationException from a collection changed while enumerated included, is a bug and
+    /// is logged as an error, not as a normal disconnect (issue 10, defect 10).
+    /// </summary>
+    private static bool IsTransportEnd(Exception e) =>
+        e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException;
+
     /// <summary>Closes the connection from the server side (e.g. at shutdown) with 320 CONNECTION_FORCED.</summary>
-    public void CloseForced(string reason)
+    public void CloseForced(string reason) => CloseFromAnyThread(ReplyCode.ConnectionForced, reason);
+
+    /// <summary>
+    /// A delivery to one of this connection's consumers threw (on another connection's thread):
+    /// log it and close this connection with 541 INTERNAL_ERROR, from here, without waiting.
+    /// </summary>
+    internal void OnDeliveryFailed(string consumerTag, Exception error)
+    {
+        _logger.LogError(error, "Delivery to consumer {Tag} on connection from {Remote} failed; closing the connection", consumerTag, RemoteEndPoint);
+        CloseFromAnyThread(ReplyCode.InternalError, $"delivery to consumer '{consumerTag}' failed");
+    }
+
+    private void CloseFromAnyThread(ushort replyCode, string reason)
     {
         // From any thread: the read loop then only waits for close-ok (a benign race with a frame it is handling).
         Volatile.Write(ref Unsafe.As<State, int>(ref _state), (int)State.Closing);
-        SendCloseFromAnyThread(new ConnectionClose(ReplyCode.ConnectionForced, $"CONNECTION_FORCED - {reason}", 0, 0));
+        SendCloseFromAnyThread(new ConnectionClose(replyCode, $"{AmqpException.CodeName(replyCode)} - {reason}", 0, 0));
     }
 
     // Writes connection.close from a thread other than the read loop and gives the peer CloseTimeout to answer.
@@ -400,11 +424,11 @@ public sealed partial class AmqpConnection
             if (channel.IsClosing)
             {
                 // After channel.close, only close-ok (or a crossing close) matters; everything else is dropped.
-                if (methodId == ChannelCloseOk.Id) _channels.Remove(channelNumber);
+                if (methodId == ChannelCloseOk.Id) RemoveChannel(channelNumber);
                 else if (methodId == ChannelClose.Id)
                 {
                     channel.Send(new ChannelCloseOk());
-                    _channels.Remove(channelNumber);
+                    RemoveChannel(channelNumber);
                 }
                 return;
             }
@@ -413,6 +437,10 @@ public sealed partial class AmqpConnection
         catch (AmqpException e) when (e.MethodId == 0)
         {
             throw new AmqpException(e.ReplyCode, e.Message, methodId, e.ClosesConnection);
+        }
+        catch (AmqpDecodeException e) when (e.NamesNoMethod)
+        {
+            throw AmqpException.Connection(e.ReplyCode, e.Message);
         }
         catch (AmqpDecodeException)
         {
@@ -457,6 +485,9 @@ public sealed partial class AmqpConnection
 
     private AmqpChannel? FindChannel(ushort number) => number != 0 && _channels.TryGetValue(number, out var channel) ? channel : null;
 
+    // The channel table is changed only on the read loop, and always under its lock: the output
+    // side (OnOutputDrained) enumerates it under that lock from another thread. Lookups on the
+    // read loop need no lock, since no other thread writes.
     internal void RemoveChannel(ushort number)
     {
         lock (_channels) _channels.Remove(number);

@@ -46,6 +46,16 @@ public abstract class Consumer
     /// </summary>
     protected internal virtual bool IsStalled => false;
 
+    /// <summary>
+    /// <see cref="TryDeliver"/> threw: the queue has already detached this consumer and kept the
+    /// message for the others. Called under the queue's lock on whichever thread dispatched (often
+    /// another client's publish), so it must only hand the failure to the consumer's own owner and
+    /// return (issue 10, defect 11: one bad consumer must not break a publisher elsewhere).
+    /// </summary>
+    protected internal virtual void OnDeliveryFailed(Exception error)
+    {
+    }
+
     /// <summary>The broker ended the subscription (its queue was deleted).</summary>
     protected internal abstract void OnCancelledByBroker();
 }

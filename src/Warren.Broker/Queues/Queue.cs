@@ -457,7 +457,19 @@ public sealed partial class Queue : Destination
             {
                 var index = start + (offset + attempt) % size;
                 var consumer = _consumers[index];
-                if (!consumer.TryDeliver(in _ready.PeekFront())) continue;
+                bool delivered;
+                try
+                {
+                    delivered = consumer.TryDeliver(in _ready.PeekFront());
+                }
+                catch (Exception e)
+                {
+                    // Never let one consumer's failure unwind into the dispatching thread (another
+                    // client's publish or ack): detach it, keep the message, look again.
+                    DetachFailed(consumer, index, e);
+                    return _consumers.Count > 0;
+                }
+                if (!delivered) continue;
                 var entry = PopReady();
                 OnHandedOut(entry, consumer.NoAck);
                 _nextConsumer = start + (index - start + 1) % size;
@@ -475,6 +487,20 @@ public sealed partial class Queue : Destination
             if (!consumer.IsStalled) return false;
         }
         return true;
+    }
+
+    private void DetachFailed(Consumer consumer, int index, Exception error)
+    {
+        _consumers.RemoveAt(index);
+        if (_nextConsumer >= _consumers.Count) _nextConsumer = 0;
+        try
+        {
+            consumer.OnDeliveryFailed(error);
+        }
+        catch (Exception)
+        {
+            // The consumer was told as well as it can be; the queue goes on serving the others.
+        }
     }
 
     // Before the head is handed out: reads it, and the paged-out run behind it, back from disk.
