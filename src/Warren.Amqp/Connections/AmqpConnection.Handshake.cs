@@ -58,12 +58,14 @@ public sealed partial class AmqpConnection
                 {
                     throw AmqpException.Connection(ReplyCode.CommandInvalid, $"{MethodNames.Of(methodId)} not allowed here", methodId);
                 }
-                throw Channels.AmqpChannel.UnknownMethod(methodId);
+                throw Warren.Amqp.Channels.AmqpChannel.UnknownMethod(methodId);
         }
     }
 
     private void OnStartOk(ConnectionStartOk startOk)
     {
+        ClientProperties = startOk.ClientProperties;
+        AuthMechanism = startOk.Mechanism;
         if (startOk.ClientProperties is { } client)
         {
             if (client.TryGetValue("connection_name", out var name) && ArgumentTables.TryGetString(name, out var text)) ClientName = text;
@@ -159,6 +161,7 @@ public sealed partial class AmqpConnection
         }
         VirtualHost = virtualHost;
         _state = State.Open;
+        _broker.Clients.Add(this);
         SendOnChannel0(new ConnectionOpenOk());
         _logger.LogDebug("Connection from {Remote} opened vhost '{VirtualHost}' as '{User}'", RemoteEndPoint, open.VirtualHost, UserName);
     }
@@ -233,7 +236,7 @@ public sealed partial class AmqpConnection
         if (!_exclusiveQueues.Contains(queue)) _exclusiveQueues.Add(queue);
     }
 
-    internal void ScheduleConfirms(Channels.AmqpChannel channel)
+    internal void ScheduleConfirms(Warren.Amqp.Channels.AmqpChannel channel)
     {
         if (!_confirmsDue.Contains(channel)) _confirmsDue.Add(channel);
     }
@@ -250,7 +253,7 @@ public sealed partial class AmqpConnection
     {
         if (!Volatile.Read(ref _outputBlocked)) return;
         Volatile.Write(ref _outputBlocked, false);
-        Channels.AmqpChannel[] channels;
+        Warren.Amqp.Channels.AmqpChannel[] channels;
         lock (_channels) channels = [.. _channels.Values];
         foreach (var channel in channels) channel.ResumeOutputBlockedConsumers();
     }
@@ -258,7 +261,7 @@ public sealed partial class AmqpConnection
     // Releases channels (requeueing their unacknowledged deliveries) and deletes exclusive queues. Idempotent.
     private void ReleaseResources()
     {
-        Channels.AmqpChannel[] channels;
+        Warren.Amqp.Channels.AmqpChannel[] channels;
         lock (_channels)
         {
             channels = [.. _channels.Values];

@@ -18,7 +18,7 @@ namespace Warren.Amqp.Connections;
 /// dispatch of frames to channels. The transport only moves bytes, so tests and benchmarks can
 /// drive a connection in memory.
 /// </summary>
-public sealed partial class AmqpConnection
+public sealed partial class AmqpConnection : Broker.Clients.IClientConnection
 {
     private enum State { AwaitingHeader, AwaitingStartOk, AwaitingTuneOk, AwaitingOpen, Open, Closing }
 
@@ -39,18 +39,35 @@ public sealed partial class AmqpConnection
     private CancellationTokenSource? _reading;
 
     /// <summary>Creates a connection; <see cref="RunAsync"/> serves it.</summary>
-    public AmqpConnection(Broker.Broker broker, IDuplexPipe transport, AmqpOptions options, EndPoint? remoteEndPoint, ILogger logger)
+    public AmqpConnection(Broker.Broker broker, IDuplexPipe transport, AmqpOptions options, EndPoint? remoteEndPoint, ILogger logger,
+        EndPoint? localEndPoint = null)
     {
         _broker = broker;
         _transport = transport;
         _logger = logger;
         Options = options;
         RemoteEndPoint = remoteEndPoint;
+        LocalEndPoint = localEndPoint;
+        Name = $"{Describe(remoteEndPoint)} -> {Describe(localEndPoint)}";
         Output = new FrameOutput(transport.Output) { Drained = OnOutputDrained };
     }
 
     /// <summary>The peer's address, when known.</summary>
     public EndPoint? RemoteEndPoint { get; }
+
+    /// <summary>The server's end of the connection, when known.</summary>
+    public EndPoint? LocalEndPoint { get; }
+
+    /// <summary>RabbitMQ's name for it: "peer:port -> local:port".</summary>
+    public string Name { get; }
+
+    // 127.0.0.1:5672 for IPv4 (RabbitMQ prints IPv6 without brackets too, but an IPv4-mapped address as IPv4).
+    private static string Describe(EndPoint? endPoint) => endPoint switch
+    {
+        IPEndPoint ip => $"{(ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address)}:{ip.Port}",
+        null => "unknown",
+        _ => endPoint.ToString() ?? "unknown",
+    };
 
     /// <summary>The name the client gave itself (connection_name client property), if any.</summary>
     public string? ClientName { get; private set; }
@@ -106,6 +123,7 @@ public sealed partial class AmqpConnection
         finally
         {
             ReleaseResources();
+            _broker.Clients.Remove(this);
             Output.Complete();
             try
             {
@@ -178,6 +196,7 @@ public sealed partial class AmqpConnection
         {
             var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
             var buffer = result.Buffer;
+            var unread = buffer.Length;
             _lastReadTicks = Environment.TickCount64;
             var blockedAt = false;
             try
@@ -202,6 +221,7 @@ public sealed partial class AmqpConnection
                 CloseWithError(AmqpException.Connection(e.ReplyCode, StripCodeName(e.Message)), waitForCloseOk: false);
             }
             FlushConfirms();
+            _bytesReceived += unread - buffer.Length;
             input.AdvanceTo(buffer.Start, blockedAt ? buffer.Start : buffer.End);
             if (_state == State.Open && _heartbeat > 0) _ = startHeartbeats();
             if (blockedAt && !_terminate)

@@ -86,7 +86,7 @@ public sealed class AmqpListener : IAsyncDisposable
         var transport = new SocketTransport(
             PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4096)),
             PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 16 * 1024)));
-        var connection = new AmqpConnection(_broker, transport, _options, client.RemoteEndPoint, _loggerFactory.CreateLogger<AmqpConnection>());
+        var connection = new AmqpConnection(_broker, transport, _options, client.RemoteEndPoint, _loggerFactory.CreateLogger<AmqpConnection>(), client.LocalEndPoint);
         _connections[connection] = RunAsync(connection, stream, cancellationToken);
     }
 

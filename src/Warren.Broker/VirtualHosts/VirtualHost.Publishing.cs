@@ -39,6 +39,9 @@ public sealed partial class VirtualHost
         {
             RouteWithExtraKeys(exchange, message, queues);
             if (message.Properties.Headers is { } headers && headers.ContainsKey("BCC")) message = WithoutBcc(message);
+            // The only shared counters on the publish path: one exchange takes publishes from every connection.
+            Interlocked.Increment(ref exchange.Stats.PublishIn);
+            if (queues.Count > 0) Interlocked.Increment(ref exchange.Stats.PublishOut);
             return EnqueueAll(queues, message);
         }
         finally

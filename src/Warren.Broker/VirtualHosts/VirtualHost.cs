@@ -33,6 +33,18 @@ public sealed partial class VirtualHost
         AddPredeclared("amq.match", ExchangeTypes.Headers);
     }
 
+    /// <summary>Message counts of this host's channels that have closed; the live channels' counts are added on read.</summary>
+    public Statistics.MessageCounters ClosedChannelStats { get; } = new();
+
+    /// <summary>Queues declared and deleted since start (RabbitMQ's churn rates).</summary>
+    public long QueuesDeclared => Volatile.Read(ref _queuesDeclared);
+
+    /// <summary>Queues deleted since start.</summary>
+    public long QueuesDeleted => Volatile.Read(ref _queuesDeleted);
+
+    private long _queuesDeclared;
+    private long _queuesDeleted;
+
     /// <summary>The name, e.g. "/".</summary>
     public string Name { get; }
 
@@ -221,6 +233,7 @@ public sealed partial class VirtualHost
             var arguments = QueueArguments.Parse(settings.Arguments, name, Name, settings.Durable);
             var queue = new Queue(name, this, settings, arguments, settings.Exclusive ? connection : null, OpenStore(name, settings));
             _queues[name] = queue;
+            _queuesDeclared++;
             LogQueueDeclared(queue);
             return new QueueDeclared(queue, 0, 0);
         }
@@ -281,6 +294,7 @@ public sealed partial class VirtualHost
     private (int, Consumer[]) RemoveQueueLocked(Queue queue)
     {
         _queues.TryRemove(queue.Name, out _);
+        _queuesDeleted++;
         foreach (var binding in queue.IncomingBindings.ToArray()) RemoveBindingLocked(binding);
         LogQueueDeleted(queue);
         return queue.MarkDeleted();
