@@ -143,6 +143,7 @@ internal sealed partial class AmqpChannel : IDurabilityListener, Broker.Clients.
             // The host keeps the totals of closed channels, so its message_stats never go backwards.
             _released = true;
             host.ClosedChannelStats.AddAtomically(Stats.Read());
+            _connection.Broker.Clients.NoteChannelClosed();
         }
         _connection.Storage?.RemoveListener(this);
         DiscardTransaction();

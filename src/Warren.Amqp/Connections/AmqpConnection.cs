@@ -77,6 +77,8 @@ public sealed partial class AmqpConnection : Broker.Clients.IClientConnection
 
     internal AmqpOptions Options { get; }
 
+    internal Broker.Broker Broker => _broker;
+
     internal FrameOutput Output { get; }
 
     internal VirtualHost? VirtualHost { get; private set; }
@@ -410,6 +412,7 @@ public sealed partial class AmqpConnection : Broker.Clients.IClientConnection
         }
         var channel = new AmqpChannel(this, number);
         lock (_channels) _channels.Add(number, channel);
+        _broker.Clients.NoteChannelOpened();
         channel.Send(new ChannelOpenOk());
     }
 

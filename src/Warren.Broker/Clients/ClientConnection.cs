@@ -118,6 +118,20 @@ public sealed class ClientRegistry
 
     private long _opened;
     private long _closed;
+    private long _channelsOpened;
+    private long _channelsClosed;
+
+    /// <summary>Channels opened since start.</summary>
+    public long ChannelsOpened => Volatile.Read(ref _channelsOpened);
+
+    /// <summary>Channels closed since start.</summary>
+    public long ChannelsClosed => Volatile.Read(ref _channelsClosed);
+
+    /// <summary>Counts a channel opened (rare next to messages, so atomic).</summary>
+    public void NoteChannelOpened() => Interlocked.Increment(ref _channelsOpened);
+
+    /// <summary>Counts a channel closed.</summary>
+    public void NoteChannelClosed() => Interlocked.Increment(ref _channelsClosed);
 
     /// <summary>Registers an open connection.</summary>
     public void Add(IClientConnection connection)

@@ -67,6 +67,9 @@ public sealed partial class VirtualHost
     /// <summary>Finds an exchange.</summary>
     public bool TryGetExchange(string name, out Exchange exchange) => _exchanges.TryGetValue(name, out exchange!);
 
+    /// <summary>Finds a queue, whoever owns it (the management plane sees exclusive queues too).</summary>
+    public bool TryGetQueue(string name, out Queue queue) => _queues.TryGetValue(name, out queue!);
+
     /// <summary>Finds a queue usable by <paramref name="connection"/> or fails (404, or 405 when another connection owns it).</summary>
     public Queue GetQueue(string name, object? connection)
     {
