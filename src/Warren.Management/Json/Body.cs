@@ -41,8 +41,8 @@ internal static class Body
         if (!body.TryGetPropertyValue(key, out var node) || node is null) return fallback;
         if (node is JsonValue value)
         {
-            if (value.TryGetValue<long>(out var n)) return n;
-            if (value.TryGetValue<string>(out var s) && long.TryParse(s, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out n)) return n;
+            var text = value.GetValueKind() == JsonValueKind.Number ? value.ToJsonString() : value.TryGetValue<string>(out var s) ? s : null;
+            if (text is not null && long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var n)) return n;
         }
         throw ApiException.BadRequest(new JsonArray("not_integer", Shown(node)));
     }

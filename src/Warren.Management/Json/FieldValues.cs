@@ -63,8 +63,11 @@ internal static class FieldValues
                     case JsonValueKind.String: return v.GetValue<string>();
                     case JsonValueKind.True: return true;
                     case JsonValueKind.False: return false;
+                    // Integers stay integers (x-max-length must be one); only a fraction makes a double.
                     case JsonValueKind.Number:
-                        return v.TryGetValue<long>(out var l) ? l : v.GetValue<double>();
+                        var text = v.ToJsonString();
+                        if (long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var integer)) return integer;
+                        return double.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
                     default: return null;
                 }
             default:

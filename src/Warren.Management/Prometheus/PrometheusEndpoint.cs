@@ -63,12 +63,13 @@ internal sealed class PrometheusEndpoint(ManagementContext management)
         var connections = broker.Clients.Connections.Where(c => vhosts is null || (c.VirtualHost is { } v && vhosts.Contains(v))).ToList();
         var channels = connections.SelectMany(c => c.Channels).ToList();
 
+        // Every endpoint starts with the node's identity, the detailed one too (RabbitMQ 3.10).
+        w.Identity("rabbitmq_identity_info", "RabbitMQ node & cluster identity info",
+            $"rabbitmq_node=\"{Escape(management.NodeName)}\",rabbitmq_cluster=\"{Escape(management.NodeName)}\",rabbitmq_cluster_permanent_id=\"{s_clusterId}\"");
+        w.Identity("rabbitmq_build_info", "RabbitMQ & Erlang/OTP version info",
+            $"rabbitmq_version=\"{ManagementContext.Version}\",prometheus_plugin_version=\"{ManagementContext.Version}\",prometheus_client_version=\"warren\",erlang_version=\"dotnet-{Environment.Version}\",product=\"warren\"");
         if (mode != Mode.Detailed)
         {
-            w.Single("rabbitmq_identity_info", "untyped", "RabbitMQ node & cluster identity info",
-                $"rabbitmq_node=\"{Escape(management.NodeName)}\",rabbitmq_cluster=\"{Escape(management.NodeName)}\",rabbitmq_cluster_permanent_id=\"{s_clusterId}\"", 1);
-            w.Single("rabbitmq_build_info", "untyped", "RabbitMQ & Erlang/OTP version info",
-                $"rabbitmq_version=\"{ManagementContext.Version}\",prometheus_plugin_version=\"{ManagementContext.Version}\",prometheus_client_version=\"warren\",erlang_version=\"dotnet-{Environment.Version}\",product=\"warren\"", 1);
             WriteNode(w, broker, connections, channels, queues);
             WriteGlobal(w, broker, channels, queues);
         }
@@ -211,6 +212,12 @@ internal sealed class PrometheusEndpoint(ManagementContext management)
     {
         private readonly StringBuilder _text = new(64 * 1024);
         private bool _familyWanted = mode != Mode.Detailed;
+
+        public void Identity(string name, string help, string labels)
+        {
+            Header(name, "untyped", help);
+            _text.Append(name).Append('{').Append(labels).Append("} 1\n");
+        }
 
         public void Family(string family) => _familyWanted = mode != Mode.Detailed || (families?.Contains(family) ?? false);
 

@@ -85,8 +85,9 @@ internal static class BindingsApi
         var arguments = FieldValues.FromJson(Body.Object(body, "arguments"));
         if (kind == "q") BrokerErrors.Run(() => host.BindQueue(destination.Name, source.Name, routingKey, arguments, ((Queue)destination).Owner));
         else BrokerErrors.Run(() => host.BindExchange(destination.Name, source.Name, routingKey, arguments));
-        // Relative to the request's path, as RabbitMQ sends it: "<destination>/<properties key>".
-        r.Http.Response.Headers.Location = Uri.EscapeDataString(destination.Name) + "/" + Render.PropertiesKey(routingKey, arguments);
+        // Relative to the request's path, as RabbitMQ sends it: "<destination>/<properties key>", each escaped
+        // again for the path (so a.# becomes a.%2523, and reads back as the key a.%23).
+        r.Http.Response.Headers.Location = Uri.EscapeDataString(destination.Name) + "/" + Uri.EscapeDataString(Render.PropertiesKey(routingKey, arguments));
         r.Http.Response.StatusCode = 201;
     }
 
