@@ -112,6 +112,9 @@ public sealed class Broker : IDisposable
     /// <summary>The users who may connect.</summary>
     public UserStore Users { get; } = new();
 
+    /// <summary>Failed logins per client address, which slow further attempts from it.</summary>
+    public LoginFailures LoginFailures { get; } = new();
+
     /// <summary>Creates a virtual host if it does not exist, and returns it.</summary>
     public VirtualHost AddVirtualHost(string name)
     {

@@ -1,5 +1,8 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Warren.Messaging.Configuration;
+using Warren.Messaging.Diagnostics;
 using Warren.Messaging.Topology;
 using Warren.Messaging.Transports;
 using Xunit;
@@ -558,11 +561,14 @@ public abstract class MessagingContract<TTransport> : IClassFixture<TTransport>,
         await service.Bus.PublishAsync(before);
         await service.Recorder.WaitForHandledAsync<OrderPlaced>(o => o == before, Wait);
 
+        var health = ActivatorUtilities.CreateInstance<WarrenHealthCheck>(service.Services);
         await Transport.DeleteQueueAsync(name);
+        await Waits.Eventually(async () => (await health.CheckHealthAsync(new HealthCheckContext())).Status == HealthStatus.Degraded);
         await Transport.DeclareQueueAsync(name, "warren.events", MessageNames.Of<OrderPlaced>());
         var after = new OrderPlaced(Unique("after"), 2);
         await service.Bus.PublishAsync(after);
 
         await service.Recorder.WaitForHandledAsync<OrderPlaced>(o => o == after, Wait);
+        await Waits.Eventually(async () => (await health.CheckHealthAsync(new HealthCheckContext())).Status == HealthStatus.Healthy);
     }
 }

@@ -160,16 +160,17 @@ internal sealed partial class AmqpChannel
         lock (_deliveryLock)
         {
             if (IsClosing || !_consumers.ContainsKey(consumer.Tag)) return false;
-            if (consumer.NoAck)
+            // Every consumer, acking or not, whatever its prefetch, stops at a congested output.
+            // The flag is set before the second look, so the writer draining in between either
+            // sees it (and resumes the consumer) or has already made the output uncongested.
+            if (output.IsCongested)
             {
-                if (output.IsCongested)
-                {
-                    consumer.Blocked = true;
-                    _connection.NoteOutputBlocked();
-                    return false;
-                }
+                consumer.BlockedOnOutput = true;
+                _connection.NoteOutputBlocked();
+                if (output.IsCongested) return false;
+                consumer.BlockedOnOutput = false;
             }
-            else
+            if (!consumer.NoAck)
             {
                 if (consumer.PrefetchLimit != 0 && consumer.Unacked >= consumer.PrefetchLimit)
                 {
@@ -202,7 +203,7 @@ internal sealed partial class AmqpChannel
         return true;
     }
 
-    /// <summary>After output congestion cleared: resume the no-ack consumers that waited for it.</summary>
+    /// <summary>After output congestion cleared: resume the consumers that waited for it.</summary>
     internal void ResumeOutputBlockedConsumers()
     {
         List<AmqpConsumer>? resume = null;
@@ -210,8 +211,8 @@ internal sealed partial class AmqpChannel
         {
             foreach (var consumer in _consumers.Values)
             {
-                if (!consumer.NoAck || !consumer.Blocked) continue;
-                consumer.Blocked = false;
+                if (!consumer.BlockedOnOutput) continue;
+                consumer.BlockedOnOutput = false;
                 (resume ??= new()).Add(consumer);
             }
         }

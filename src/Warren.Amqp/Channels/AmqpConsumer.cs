@@ -32,6 +32,17 @@ internal sealed class AmqpConsumer : Consumer
     /// <summary>Refused a delivery and waits for capacity; guarded by the channel's delivery lock.</summary>
     public bool Blocked { get; set; }
 
+    private volatile bool _blockedOnOutput;
+
+    /// <summary>Refused a delivery because its connection's output is congested; resumed when it drains.</summary>
+    public bool BlockedOnOutput
+    {
+        get => _blockedOnOutput;
+        set => _blockedOnOutput = value;
+    }
+
+    protected override bool IsStalled => _blockedOnOutput;
+
     protected override bool TryDeliver(in QueueEntry entry) => Channel.TryDeliver(this, entry);
 
     protected override void OnCancelledByBroker() => Channel.OnConsumerCancelledByBroker(this);

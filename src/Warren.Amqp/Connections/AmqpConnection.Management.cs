@@ -40,7 +40,7 @@ public sealed partial class AmqpConnection
     public long BytesSent => Output.BytesSent;
 
     /// <inheritdoc/>
-    public bool IsTls => false;
+    public bool IsTls => Security is not null;
 
     string IClientConnection.State => _blocked ? "blocked" : "running";
 

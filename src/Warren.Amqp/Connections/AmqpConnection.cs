@@ -30,16 +30,24 @@ public sealed partial class AmqpConnection : Broker.Clients.IClientConnection
     private readonly List<Queue> _exclusiveQueues = new();
     private State _state = State.AwaitingHeader;
     private bool _terminate;
-    private bool _outputBlocked;
+    private int _outputBlocked; // 1 when a consumer waits for the output to drain
     private volatile bool _blocked;
     private uint _frameMaxIn = AmqpConstants.FrameMinSize;
     private ushort _channelMax;
     private ushort _heartbeat;
     private long _lastReadTicks = Environment.TickCount64;
     private CancellationTokenSource? _reading;
+    private bool _ended; // under Output.Sync: the connection's teardown disposed its output
 
     /// <summary>Creates a connection; <see cref="RunAsync"/> serves it.</summary>
-    public AmqpConnection(Broker.Broker broker, IDuplexPipe transport, AmqpOptions options, EndPoint? remoteEndPoint, ILogger logger,
+    /// <param name="broker">The broker it serves.</param>
+    /// <param name="transport">The bytes to and from the client (a socket, a TLS stream, an in-memory pipe).</param>
+    /// <param name="options">Protocol limits and timeouts.</param>
+    /// <param name="remoteEndPoint">The client's address, when known (loopback rule, login failures).</param>
+    /// <param name="logger">Where it logs.</param>
+    /// <param name="security">What the transport established (TLS, a verified client certificate); null for plain TCP.</param>
+    /// <param name="localEndPoint">The server's end of the connection, when known (the management plane names connections by both ends).</param>
+    public AmqpConnection(Broker.Broker broker, IDuplexPipe transport, AmqpOptions options, EndPoint? remoteEndPoint, ILogger logger, TransportSecurity? security = null,
         EndPoint? localEndPoint = null)
     {
         _broker = broker;
@@ -49,6 +57,7 @@ public sealed partial class AmqpConnection : Broker.Clients.IClientConnection
         RemoteEndPoint = remoteEndPoint;
         LocalEndPoint = localEndPoint;
         Name = $"{Describe(remoteEndPoint)} -> {Describe(localEndPoint)}";
+        Security = security;
         Output = new FrameOutput(transport.Output) { Drained = OnOutputDrained };
     }
 
@@ -68,6 +77,15 @@ public sealed partial class AmqpConnection : Broker.Clients.IClientConnection
         null => "unknown",
         _ => endPoint.ToString() ?? "unknown",
     };
+
+    /// <summary>TLS details when the connection came over TLS; null for plain TCP.</summary>
+    public TransportSecurity? Security { get; }
+
+    /// <summary>True when the connection was closed because its handshake did not finish within <see cref="AmqpOptions.HandshakeTimeout"/>.</summary>
+    public bool HandshakeTimedOut { get; private set; }
+
+    /// <summary>Called once, on the read loop, when connection.open succeeded (the listener stops counting it as a handshake).</summary>
+    internal Action? Opened { get; set; }
 
     /// <summary>The name the client gave itself (connection_name client property), if any.</summary>
     public string? ClientName { get; private set; }
@@ -100,6 +118,8 @@ public sealed partial class AmqpConnection : Broker.Clients.IClientConnection
     {
         using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _reading = reading;
+        // RabbitMQ's handshake_timeout: disarmed by connection.open, otherwise the socket is closed without a word.
+        reading.CancelAfter(Options.HandshakeTimeout);
         var writer = Output.RunAsync(cancellationToken);
         Task? heartbeats = null;
         try
@@ -109,6 +129,11 @@ public sealed partial class AmqpConnection : Broker.Clients.IClientConnection
                 SendStart();
                 await ReadFramesAsync(() => heartbeats ??= RunHeartbeatsAsync(_heartbeat, reading.Token), reading.Token).ConfigureAwait(false);
             }
+        }
+        catch (OperationCanceledException) when (_state < State.Open && !cancellationToken.IsCancellationRequested)
+        {
+            HandshakeTimedOut = true;
+            _logger.LogDebug("Closing connection from {Remote}: handshake not finished within {Timeout} (state {State})", RemoteEndPoint, Options.HandshakeTimeout, _state);
         }
         catch (OperationCanceledException)
         {
@@ -138,6 +163,13 @@ public sealed partial class AmqpConnection : Broker.Clients.IClientConnection
             await reading.CancelAsync().ConfigureAwait(false);
             if (heartbeats is not null) await heartbeats.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await _transport.Input.CompleteAsync().ConfigureAwait(false);
+            // Under the lock CloseForced takes: after this, it finds the connection ended and
+            // touches neither the output nor the reading token source being disposed.
+            lock (Output.Sync)
+            {
+                _ended = true;
+                _reading = null;
+            }
             Output.Dispose();
         }
     }
@@ -147,20 +179,19 @@ public sealed partial class AmqpConnection : Broker.Clients.IClientConnection
     {
         // From any thread: the read loop then only waits for close-ok (a benign race with a frame it is handling).
         Volatile.Write(ref Unsafe.As<State, int>(ref _state), (int)State.Closing);
+        SendCloseFromAnyThread(new ConnectionClose(ReplyCode.ConnectionForced, $"CONNECTION_FORCED - {reason}", 0, 0));
+    }
+
+    // Writes connection.close from a thread other than the read loop and gives the peer CloseTimeout to answer.
+    private void SendCloseFromAnyThread(in ConnectionClose close)
+    {
         var output = Output;
-        try
+        lock (output.Sync)
         {
-            lock (output.Sync)
-            {
-                FrameWriter.WriteMethodFrame(output.Buffer, 0,
-                    new ConnectionClose(ReplyCode.ConnectionForced, $"CONNECTION_FORCED - {reason}", 0, 0));
-            }
+            if (_ended) return;
+            FrameWriter.WriteMethodFrame(output.Buffer, 0, close);
             output.Signal();
             _reading?.CancelAfter(Options.CloseTimeout);
-        }
-        catch (ObjectDisposedException)
-        {
-            // The connection ended meanwhile.
         }
     }
 
@@ -231,6 +262,12 @@ public sealed partial class AmqpConnection : Broker.Clients.IClientConnection
                 await WaitWhileBlockedAsync(cancellationToken).ConfigureAwait(false);
                 continue;
             }
+            if (Output.IsCongested && !_terminate)
+            {
+                // The client does not read what it is sent (returns, get-oks, confirms, replies):
+                // read nothing more from it until that drains, as RabbitMQ's writer holds its reader.
+                await WaitForOutputAsync(cancellationToken).ConfigureAwait(false);
+            }
             if (_throttledBy is { } congested)
             {
                 // Flow control: let the consumers of a congested queue catch up before reading more.
@@ -257,6 +294,21 @@ public sealed partial class AmqpConnection : Broker.Clients.IClientConnection
         Span<byte> id = stackalloc byte[4];
         frame.Payload.Slice(0, 4).CopyTo(id);
         return AmqpMethodId.Read(id);
+    }
+
+    private async Task WaitForOutputAsync(CancellationToken cancellationToken)
+    {
+        // Not reading is the server's choice here: the missed-heartbeat check pauses meanwhile.
+        _blocked = true;
+        try
+        {
+            await Output.WhenDrainedAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _blocked = false;
+            Volatile.Write(ref _lastReadTicks, Environment.TickCount64);
+        }
     }
 
     // RabbitMQ's flow control: a publishing connection is told connection.blocked (if it

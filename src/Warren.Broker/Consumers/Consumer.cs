@@ -48,6 +48,13 @@ public abstract class Consumer
     /// </summary>
     protected internal abstract bool TryDeliver(in QueueEntry entry);
 
+    /// <summary>
+    /// True while the consumer refuses every delivery until it calls <see cref="Queue.ResumeDispatch"/>
+    /// (its connection's output is full). A hint read without a lock: the queue then leaves
+    /// paged-out messages on disk rather than read them back for a consumer that cannot take them.
+    /// </summary>
+    protected internal virtual bool IsStalled => false;
+
     /// <summary>The broker ended the subscription (its queue was deleted).</summary>
     protected internal abstract void OnCancelledByBroker();
 }

@@ -457,6 +457,8 @@ public sealed partial class Queue : Destination
         {
             ExpireHead(ref deadLetters, inclusive: false);
             if (_ready.Count == 0) return;
+            // Disk reads only for a consumer that may take the message.
+            if (_ready.PeekFront().IsPagedOut && AllConsumersStalled()) return;
             EnsureHeadLoaded();
             if (_ready.Count == 0) return;
             if (!TryDeliverHead()) return;
@@ -491,6 +493,15 @@ public sealed partial class Queue : Destination
             start = end;
         }
         return false;
+    }
+
+    private bool AllConsumersStalled()
+    {
+        foreach (var consumer in _consumers)
+        {
+            if (!consumer.IsStalled) return false;
+        }
+        return true;
     }
 
     // Before the head is handed out: reads it, and the paged-out run behind it, back from disk.

@@ -69,6 +69,7 @@ public sealed partial class WarrenBus : IMessageBus, IAsyncDisposable
             var transport = _options.TransportFactory!(_services);
             _transport = transport;
             await transport.StartAsync(cancellationToken).ConfigureAwait(false);
+            transport.ConnectionLost += OnConnectionLost;
             await transport.DeclareAsync(Topology, cancellationToken).ConfigureAwait(false);
             // The reply queue first: a handler started below may make requests at once.
             _replies = await transport.ConsumeAsync(ReplyQueue, new ConsumerSettings(Prefetch: 0, Concurrency: 1, Exclusive: true), OnReplyAsync, cancellationToken).ConfigureAwait(false);

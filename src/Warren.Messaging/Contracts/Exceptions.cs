@@ -95,3 +95,16 @@ public sealed class QueueNotFoundException : Exception
     /// <summary>The queue's name.</summary>
     public string Queue { get; }
 }
+
+/// <summary>
+/// The connection to the broker was lost. A request or gather waiting for replies fails with it at
+/// once: replies come to the instance's exclusive reply queue, which the broker deletes with the
+/// connection. The request may or may not have been handled; send it again if it is safe to.
+/// </summary>
+public sealed class ConnectionLostException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public ConnectionLostException(string message, Exception? inner = null) : base(message, inner)
+    {
+    }
+}
