@@ -57,7 +57,7 @@ internal sealed partial class AmqpChannel
             {
                 throw AmqpException.Connection(ReplyCode.NotAllowed, $"attempt to reuse consumer tag '{tag}'", BasicConsume.Id);
             }
-            consumer = new AmqpConsumer(this, tag, consume.NoAck, consume.Exclusive, _consumerPrefetch, ConsumerPriority(consume.Arguments, queue));
+            consumer = new AmqpConsumer(this, tag, consume.NoAck, consume.Exclusive, _consumerPrefetch, ConsumerPriority(consume.Arguments, queue), consume.Arguments);
             _consumers.Add(tag, consumer);
         }
         try
@@ -130,9 +130,13 @@ internal sealed partial class AmqpChannel
         var queue = VirtualHost.GetQueue(ResolveQueueName(get.Queue, BasicGet.Id), Owner);
         if (!queue.TryGet(get.NoAck, out var entry, out var remaining))
         {
+            Stats.GetEmpty++;
             Send(new BasicGetEmpty());
             return;
         }
+        if (get.NoAck) Stats.GetNoAck++;
+        else Stats.Get++;
+        if (entry.Redelivered) Stats.Redeliver++;
         var output = _connection.Output;
         lock (_deliveryLock)
         {
@@ -195,6 +199,9 @@ internal sealed partial class AmqpChannel
                 _channelUnacked++;
                 _unacked.Add(tag, consumer.Queue, entry, consumer);
             }
+            if (consumer.NoAck) Stats.DeliverNoAck++;
+            else Stats.Deliver++;
+            if (entry.Redelivered) Stats.Redeliver++;
         }
         output.Signal();
         return true;

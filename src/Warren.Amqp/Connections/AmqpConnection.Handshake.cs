@@ -64,12 +64,14 @@ public sealed partial class AmqpConnection
                 {
                     throw AmqpException.Connection(ReplyCode.CommandInvalid, $"{MethodNames.Of(methodId)} not allowed here", methodId);
                 }
-                throw Channels.AmqpChannel.UnknownMethod(methodId);
+                throw Warren.Amqp.Channels.AmqpChannel.UnknownMethod(methodId);
         }
     }
 
     private void OnStartOk(ConnectionStartOk startOk)
     {
+        ClientProperties = startOk.ClientProperties;
+        AuthMechanism = startOk.Mechanism;
         if (startOk.ClientProperties is { } client)
         {
             if (client.TryGetValue("connection_name", out var name) && ArgumentTables.TryGetString(name, out var text)) ClientName = text;
@@ -210,6 +212,7 @@ public sealed partial class AmqpConnection
         }
         VirtualHost = virtualHost;
         _state = State.Open;
+        _broker.Clients.Add(this);
         _reading?.CancelAfter(Timeout.InfiniteTimeSpan);
         Opened?.Invoke();
         SendOnChannel0(new ConnectionOpenOk());
@@ -286,7 +289,7 @@ public sealed partial class AmqpConnection
         if (!_exclusiveQueues.Contains(queue)) _exclusiveQueues.Add(queue);
     }
 
-    internal void ScheduleConfirms(Channels.AmqpChannel channel)
+    internal void ScheduleConfirms(Warren.Amqp.Channels.AmqpChannel channel)
     {
         if (!_confirmsDue.Contains(channel)) _confirmsDue.Add(channel);
     }
@@ -303,7 +306,7 @@ public sealed partial class AmqpConnection
     private void OnOutputDrained()
     {
         if (Interlocked.Exchange(ref _outputBlocked, 0) == 0) return;
-        Channels.AmqpChannel[] channels;
+        Warren.Amqp.Channels.AmqpChannel[] channels;
         lock (_channels) channels = [.. _channels.Values];
         foreach (var channel in channels) channel.ResumeOutputBlockedConsumers();
     }
@@ -311,7 +314,7 @@ public sealed partial class AmqpConnection
     // Releases channels (requeueing their unacknowledged deliveries) and deletes exclusive queues. Idempotent.
     private void ReleaseResources()
     {
-        Channels.AmqpChannel[] channels;
+        Warren.Amqp.Channels.AmqpChannel[] channels;
         lock (_channels)
         {
             channels = [.. _channels.Values];

@@ -18,7 +18,7 @@ namespace Warren.Amqp.Connections;
 /// dispatch of frames to channels. The transport only moves bytes, so tests and benchmarks can
 /// drive a connection in memory.
 /// </summary>
-public sealed partial class AmqpConnection
+public sealed partial class AmqpConnection : Broker.Clients.IClientConnection
 {
     private enum State { AwaitingHeader, AwaitingStartOk, AwaitingTuneOk, AwaitingOpen, Open, Closing }
 
@@ -46,19 +46,37 @@ public sealed partial class AmqpConnection
     /// <param name="remoteEndPoint">The client's address, when known (loopback rule, login failures).</param>
     /// <param name="logger">Where it logs.</param>
     /// <param name="security">What the transport established (TLS, a verified client certificate); null for plain TCP.</param>
-    public AmqpConnection(Broker.Broker broker, IDuplexPipe transport, AmqpOptions options, EndPoint? remoteEndPoint, ILogger logger, TransportSecurity? security = null)
+    /// <param name="localEndPoint">The server's end of the connection, when known (the management plane names connections by both ends).</param>
+    public AmqpConnection(Broker.Broker broker, IDuplexPipe transport, AmqpOptions options, EndPoint? remoteEndPoint, ILogger logger, TransportSecurity? security = null,
+        EndPoint? localEndPoint = null)
     {
         _broker = broker;
         _transport = transport;
         _logger = logger;
         Options = options;
         RemoteEndPoint = remoteEndPoint;
+        LocalEndPoint = localEndPoint;
+        Name = $"{Describe(remoteEndPoint)} -> {Describe(localEndPoint)}";
         Security = security;
         Output = new FrameOutput(transport.Output) { Drained = OnOutputDrained };
     }
 
     /// <summary>The peer's address, when known.</summary>
     public EndPoint? RemoteEndPoint { get; }
+
+    /// <summary>The server's end of the connection, when known.</summary>
+    public EndPoint? LocalEndPoint { get; }
+
+    /// <summary>RabbitMQ's name for it: "peer:port -> local:port".</summary>
+    public string Name { get; }
+
+    // 127.0.0.1:5672 for IPv4 (RabbitMQ prints IPv6 without brackets too, but an IPv4-mapped address as IPv4).
+    private static string Describe(EndPoint? endPoint) => endPoint switch
+    {
+        IPEndPoint ip => $"{(ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address)}:{ip.Port}",
+        null => "unknown",
+        _ => endPoint.ToString() ?? "unknown",
+    };
 
     /// <summary>TLS details when the connection came over TLS; null for plain TCP.</summary>
     public TransportSecurity? Security { get; }
@@ -76,6 +94,8 @@ public sealed partial class AmqpConnection
     public string? UserName { get; private set; }
 
     internal AmqpOptions Options { get; }
+
+    internal Broker.Broker Broker => _broker;
 
     internal FrameOutput Output { get; }
 
@@ -131,6 +151,7 @@ public sealed partial class AmqpConnection
         {
             StopContentWatchdog();
             ReleaseResources();
+            _broker.Clients.Remove(this);
             Output.Complete();
             try
             {
@@ -233,6 +254,7 @@ public sealed partial class AmqpConnection
         {
             var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
             var buffer = result.Buffer;
+            var unread = buffer.Length;
             if (!result.IsCanceled) _lastReadTicks = Environment.TickCount64; // canceled: the content watchdog woke the loop
             var blockedAt = false;
             try
@@ -259,6 +281,7 @@ public sealed partial class AmqpConnection
             }
             FlushConfirms();
             if (_contentCheckDue) FailStalledContent();
+            _bytesReceived += unread - buffer.Length;
             input.AdvanceTo(buffer.Start, blockedAt ? buffer.Start : buffer.End);
             if (_state == State.Open && _heartbeat > 0) _ = startHeartbeats();
             if (blockedAt && !_terminate)
@@ -474,6 +497,7 @@ public sealed partial class AmqpConnection
         }
         var channel = new AmqpChannel(this, number);
         lock (_channels) _channels.Add(number, channel);
+        _broker.Clients.NoteChannelOpened();
         channel.Send(new ChannelOpenOk());
     }
 

@@ -158,7 +158,7 @@ public sealed partial class AmqpListener : IAsyncDisposable
             var transport = new StreamTransport(
                 PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4096)),
                 PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 16 * 1024)));
-            var connection = new AmqpConnection(_broker, transport, _options, client.Remote, _loggerFactory.CreateLogger<AmqpConnection>(), security)
+            var connection = new AmqpConnection(_broker, transport, _options, client.Remote, _loggerFactory.CreateLogger<AmqpConnection>(), security, socket.LocalEndPoint)
             {
                 Opened = () => EndHandshake(client),
             };

@@ -29,6 +29,15 @@ public abstract class Consumer
     /// <summary>The only consumer its queue may have.</summary>
     public bool Exclusive { get; }
 
+    /// <summary>The channel it belongs to, for a consumer of a client connection (the management plane shows it).</summary>
+    public virtual Clients.IClientChannel? ClientChannel => null;
+
+    /// <summary>Its prefetch limit (0: none).</summary>
+    public virtual int PrefetchCount => 0;
+
+    /// <summary>The arguments it was created with.</summary>
+    public virtual IReadOnlyDictionary<string, object?>? Arguments => null;
+
     /// <summary>The queue it consumes from, set when attached.</summary>
     public Queue Queue { get; internal set; } = null!;
 
