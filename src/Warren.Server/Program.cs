@@ -32,7 +32,9 @@ root.SetAction(async (parsed, cancellationToken) =>
         Console.Error.WriteLine($"--management-bind: '{managementText}' is not an IP address (e.g. 127.0.0.1, 0.0.0.0, ::1).");
         return 2;
     }
-    using var logging = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
+    // The web host's own start-up failure log is a stack trace; the failure is reported below in one line.
+    using var logging = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information)
+        .AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None));
     var options = WarrenServerOptions.Default with
     {
         BindAddress = address,
@@ -64,6 +66,15 @@ root.SetAction(async (parsed, cancellationToken) =>
         Console.Error.WriteLine(e.SocketErrorCode == SocketError.AddressAlreadyInUse
             ? $"warren: port {ports} on {address} is already in use (another warren, or a RabbitMQ?): stop it, or choose another port with --port."
             : $"warren: not allowed to listen on port {ports} on {address} (ports below 1024 need privileges): choose another port with --port.");
+        return 1;
+    }
+    catch (IOException e) when (IsAddressInUse(e))
+    {
+        // Kestrel names the address it could not bind: say which option moves it.
+        var which = options.ManagementPort is { } apiPort && e.Message.Contains($":{apiPort}", StringComparison.Ordinal)
+            ? $"the management port {apiPort}: choose another with --management-port"
+            : $"the Prometheus port {options.PrometheusPort}: choose another with --prometheus-port";
+        Console.Error.WriteLine($"warren: {which} (0 turns it off); it is already in use on {options.ManagementBindAddress ?? address} (another warren, or a RabbitMQ?).");
         return 1;
     }
     catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or System.Net.Sockets.SocketException)
@@ -99,3 +110,12 @@ root.SetAction(async (parsed, cancellationToken) =>
 });
 // Ctrl+C and SIGTERM cancel the action so the server closes connections and flushes its data folder.
 return await CommandLine.InvokeAsync(root, args, new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });
+
+static bool IsAddressInUse(Exception? e)
+{
+    for (; e is not null; e = e.InnerException)
+    {
+        if (e is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse }) return true;
+    }
+    return false;
+}

@@ -95,31 +95,30 @@ public sealed class WarrenServer : IAsyncDisposable
         }, loggerFactory);
         TlsContext? tls = null;
         AmqpListener? listener = null;
+        WarrenServer? server = null;
         try
         {
             if (options.Tls is not null) tls = new TlsContext(options.Tls, loggerFactory.CreateLogger("Warren.Tls"));
             if (options.EnablePlainListener) listener = new AmqpListener(broker, new IPEndPoint(options.BindAddress, options.Port), options.Amqp, loggerFactory);
             var tlsListener = tls is null ? null : new AmqpListener(broker, new IPEndPoint(options.BindAddress, options.TlsPort), options.Amqp, loggerFactory, tls);
-            var server = new WarrenServer(broker, listener, tlsListener, tls);
+            server = new WarrenServer(broker, listener, tlsListener, tls);
             if (options.ManagementPort is not null || options.PrometheusPort is not null)
             {
-                try
+                server._management = await ManagementServer.StartAsync(broker, ManagementOptions.Default with
                 {
-                    server._management = await ManagementServer.StartAsync(broker, ManagementOptions.Default with
-                    {
-                        BindAddress = options.ManagementBindAddress ?? options.BindAddress,
-                        Port = options.ManagementPort,
-                        PrometheusPort = options.PrometheusPort,
-                        AmqpListeners = Listeners(listener, tlsListener),
-                    }, loggerFactory, cancellationToken).ConfigureAwait(false);
-                }
-                catch
-                {
-                    await server.DisposeAsync().ConfigureAwait(false);
-                    throw;
-                }
+                    BindAddress = options.ManagementBindAddress ?? options.BindAddress,
+                    Port = options.ManagementPort,
+                    PrometheusPort = options.PrometheusPort,
+                    AmqpListeners = Listeners(listener, tlsListener),
+                }, loggerFactory, cancellationToken).ConfigureAwait(false);
             }
             return server;
+        }
+        catch when (server is not null)
+        {
+            // The server owns its listeners, TLS context and broker: one dispose releases them once.
+            await server.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
         catch
         {
