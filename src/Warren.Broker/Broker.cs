@@ -103,6 +103,12 @@ public sealed class Broker : IDisposable
     /// <summary>The monitor raising <see cref="Alarms"/>; its limits may be changed at run time.</summary>
     public ResourceMonitor Monitor { get; }
 
+    /// <summary>The open client connections, registered by the protocol front ends.</summary>
+    public Clients.ClientRegistry Clients { get; } = new();
+
+    /// <summary>When the broker started.</summary>
+    public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
+
     /// <summary>The users who may connect.</summary>
     public UserStore Users { get; } = new();
 

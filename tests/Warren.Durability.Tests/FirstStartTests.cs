@@ -37,4 +37,22 @@ public sealed class FirstStartTests
         var line = Assert.Single(errors);
         Assert.Equal($"warren: port {port} on 127.0.0.1 is already in use (another warren, or a RabbitMQ?): stop it, or choose another port with --port.", line);
     }
+
+    [Fact]
+    public async Task A_management_port_already_in_use_is_one_line_that_names_the_option_and_frees_everything()
+    {
+        using var data = new TempDataDirectory();
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+
+        var (exitCode, output) = await WarrenProcess.RunToExitAsync("--port", "0", "--data-dir", data.Path,
+            "--management-port", port.ToString(), "--prometheus-port", "0");
+
+        Assert.Equal(1, exitCode);
+        var errors = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(line => !line.StartsWith("info:", StringComparison.Ordinal)).ToList();
+        var line = Assert.Single(errors);
+        Assert.Equal($"warren: the management port {port}: choose another with --management-port (0 turns it off); it is already in use on 127.0.0.1 (another warren, or a RabbitMQ?).", line);
+    }
 }

@@ -63,7 +63,7 @@ public sealed class AmqpRecoveryTests
         {
             o.UseAmqp(proxy.Through(server.AmqpUri), a => a.ReconnectInterval = TimeSpan.FromMilliseconds(200));
             o.AddHandler<OrderPlacedHandler>();
-        }, logs);
+        }, logs: logs);
         var health = ActivatorUtilities.CreateInstance<WarrenHealthCheck>(service.Services);
 
         proxy.Cut();

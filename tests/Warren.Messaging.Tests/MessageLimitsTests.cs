@@ -48,7 +48,7 @@ public sealed class MessageLimitsTests
         {
             o.AddHandler<UnnamedEventHandler>();
             o.AddHandler<OrderPlacedHandler>();
-        }, logs);
+        }, logs: logs);
 
         var warning = Assert.Single(logs.MessagesAtOrAbove(LogLevel.Warning));
         Assert.Contains("Warren.Messaging.Tests.UnnamedEvent ('unnamed-event')", warning);

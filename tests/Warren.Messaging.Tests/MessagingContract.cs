@@ -33,7 +33,7 @@ internal static class TestCollections
     public const string SharedRabbitMq = "shared RabbitMQ";
 }
 
-public abstract class MessagingContract<TTransport> : IClassFixture<TTransport>, IAsyncLifetime where TTransport : TransportUnderTest
+public abstract partial class MessagingContract<TTransport> : IClassFixture<TTransport>, IAsyncLifetime where TTransport : TransportUnderTest
 {
     private static readonly TimeSpan Wait = Waits.Timeout;
     private readonly List<TestService> _services = new();
@@ -46,10 +46,10 @@ public abstract class MessagingContract<TTransport> : IClassFixture<TTransport>,
 
     private string Unique(string name) => $"{name}-{_suffix}";
 
-    private async Task<TestService> StartAsync(string serviceName, Action<WarrenOptions> configure)
+    private async Task<TestService> StartAsync(string serviceName, Action<WarrenOptions> configure, Action<IServiceCollection>? register = null)
     {
         if (Transport.SkipReason is { } reason) Assert.Skip(reason);
-        var service = await TestService.StartAsync(Transport, serviceName, configure);
+        var service = await TestService.StartAsync(Transport, serviceName, configure, register);
         lock (_services) _services.Add(service);
         return service;
     }
@@ -69,7 +69,7 @@ public abstract class MessagingContract<TTransport> : IClassFixture<TTransport>,
             // Only this test's own exchanges: the shared ones stay for everyone else on the broker.
             foreach (var exchange in service.Bus.Topology.Exchanges)
             {
-                if (exchange.Name.EndsWith(_suffix, StringComparison.Ordinal)) exchanges.Add(exchange.Name);
+                if (exchange.Name.Contains(_suffix, StringComparison.Ordinal)) exchanges.Add(exchange.Name);
             }
             await service.DisposeAsync();
         }

@@ -169,9 +169,11 @@ public sealed class TestService : IAsyncDisposable
 
     public IServiceProvider Services => _provider;
 
-    public static async Task<TestService> StartAsync(TransportUnderTest transport, string serviceName, Action<WarrenOptions> configure, ILoggerProvider? logs = null)
+    public static async Task<TestService> StartAsync(TransportUnderTest transport, string serviceName, Action<WarrenOptions> configure,
+        Action<IServiceCollection>? register = null, ILoggerProvider? logs = null)
     {
         var services = new ServiceCollection();
+        register?.Invoke(services);
         services.AddLogging(b =>
         {
             b.SetMinimumLevel(logs is null ? LogLevel.Warning : LogLevel.Information);

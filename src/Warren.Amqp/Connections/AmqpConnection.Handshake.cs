@@ -64,12 +64,14 @@ public sealed partial class AmqpConnection
                 {
                     throw AmqpException.Connection(ReplyCode.CommandInvalid, $"{MethodNames.Of(methodId)} not allowed here", methodId);
                 }
-                throw Channels.AmqpChannel.UnknownMethod(methodId);
+                throw Warren.Amqp.Channels.AmqpChannel.UnknownMethod(methodId);
         }
     }
 
     private void OnStartOk(ConnectionStartOk startOk)
     {
+        ClientProperties = startOk.ClientProperties;
+        AuthMechanism = startOk.Mechanism;
         if (startOk.ClientProperties is { } client)
         {
             if (client.TryGetValue("connection_name", out var name) && ArgumentTables.TryGetString(name, out var text)) ClientName = text;
@@ -82,8 +84,9 @@ public sealed partial class AmqpConnection
         var mechanism = startOk.Mechanism;
         if (!OfferedMechanisms().Contains(mechanism))
         {
-            // RabbitMQ's two texts: a mechanism it does not know, and one it knows but did not offer here.
-            var which = AmqpOptions.Mechanisms.All.Contains(mechanism) ? "invalid" : "unknown";
+            // RabbitMQ's two texts: a mechanism not configured (EXTERNAL without its plugin is
+            // unknown to RabbitMQ), and a configured one not offered on this connection.
+            var which = Options.AuthMechanisms.Contains(mechanism) ? "invalid" : "unknown";
             throw AmqpException.Connection(ReplyCode.CommandInvalid, $"{which} authentication mechanism '{mechanism}'", ConnectionStartOk.Id);
         }
         string user;
@@ -209,6 +212,7 @@ public sealed partial class AmqpConnection
         }
         VirtualHost = virtualHost;
         _state = State.Open;
+        _broker.Clients.Add(this);
         _reading?.CancelAfter(Timeout.InfiniteTimeSpan);
         Opened?.Invoke();
         SendOnChannel0(new ConnectionOpenOk());
@@ -285,7 +289,7 @@ public sealed partial class AmqpConnection
         if (!_exclusiveQueues.Contains(queue)) _exclusiveQueues.Add(queue);
     }
 
-    internal void ScheduleConfirms(Channels.AmqpChannel channel)
+    internal void ScheduleConfirms(Warren.Amqp.Channels.AmqpChannel channel)
     {
         if (!_confirmsDue.Contains(channel)) _confirmsDue.Add(channel);
     }
@@ -296,13 +300,13 @@ public sealed partial class AmqpConnection
         _confirmsDue.Clear();
     }
 
-    internal void NoteOutputBlocked() => Volatile.Write(ref _outputBlocked, true);
+    // A full fence: the consumer's second look at the output must not be read before this write.
+    internal void NoteOutputBlocked() => Interlocked.Exchange(ref _outputBlocked, 1);
 
     private void OnOutputDrained()
     {
-        if (!Volatile.Read(ref _outputBlocked)) return;
-        Volatile.Write(ref _outputBlocked, false);
-        Channels.AmqpChannel[] channels;
+        if (Interlocked.Exchange(ref _outputBlocked, 0) == 0) return;
+        Warren.Amqp.Channels.AmqpChannel[] channels;
         lock (_channels) channels = [.. _channels.Values];
         foreach (var channel in channels) channel.ResumeOutputBlockedConsumers();
     }
@@ -310,7 +314,7 @@ public sealed partial class AmqpConnection
     // Releases channels (requeueing their unacknowledged deliveries) and deletes exclusive queues. Idempotent.
     private void ReleaseResources()
     {
-        Channels.AmqpChannel[] channels;
+        Warren.Amqp.Channels.AmqpChannel[] channels;
         lock (_channels)
         {
             channels = [.. _channels.Values];

@@ -33,6 +33,8 @@ public sealed partial class AmqpListener : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<Client, Task> _clients = new();
     private readonly BurstLog _refusedLog = new(LogInterval);
+    private readonly BurstLog _acceptFailureLog = new(LogInterval);
+    private readonly BurstLog _acceptRecoveryLog = new(LogInterval);
     private readonly BurstLog _tlsFailureLog = new(LogInterval);
     private readonly BurstLog _handshakeTimeoutLog = new(LogInterval);
     private readonly Task _acceptLoop;
@@ -90,7 +92,8 @@ public sealed partial class AmqpListener : IAsyncDisposable
                 // fails again at once: back off, log the burst once, and free a descriptor held by
                 // a connection that has not even finished its handshake.
                 failures++;
-                if (failures == 1) _logger.LogWarning("Accepting connections failed: {Error}; retrying with back-off (further failures are counted, not logged)", e.Message);
+                if (_acceptFailureLog.ShouldLog(out var more))
+                    _logger.LogWarning("Accepting connections failed: {Error}; retrying with back-off (+{More} more failures since the last report)", e.Message, more);
                 if (e is SocketException { SocketErrorCode: SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable }) EvictOldestHandshake("out of file descriptors");
                 try
                 {
@@ -104,7 +107,7 @@ public sealed partial class AmqpListener : IAsyncDisposable
             }
             if (failures > 0)
             {
-                _logger.LogWarning("Accepting connections again after {Failures} failed attempts", failures);
+                if (_acceptRecoveryLog.ShouldLog(out _)) _logger.LogInformation("Accepting connections again after {Failures} failed attempts", failures);
                 failures = 0;
             }
             Admit(socket, _stopping.Token);
@@ -155,7 +158,7 @@ public sealed partial class AmqpListener : IAsyncDisposable
             var transport = new StreamTransport(
                 PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4096)),
                 PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 16 * 1024)));
-            var connection = new AmqpConnection(_broker, transport, _options, client.Remote, _loggerFactory.CreateLogger<AmqpConnection>(), security)
+            var connection = new AmqpConnection(_broker, transport, _options, client.Remote, _loggerFactory.CreateLogger<AmqpConnection>(), security, socket.LocalEndPoint)
             {
                 Opened = () => EndHandshake(client),
             };

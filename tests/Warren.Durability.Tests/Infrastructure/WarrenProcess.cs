@@ -46,7 +46,8 @@ public sealed class WarrenProcess : IAsyncDisposable
     {
         port ??= FreePort();
         var start = StartInfo();
-        foreach (var argument in new[] { "--port", port.Value.ToString(), "--data-dir", dataDirectory }) start.ArgumentList.Add(argument);
+        // The management API and Prometheus off: tests run servers side by side, and their default ports would clash.
+        foreach (var argument in new[] { "--port", port.Value.ToString(), "--data-dir", dataDirectory, "--management-port", "0", "--prometheus-port", "0" }) start.ArgumentList.Add(argument);
         var process = new Process { StartInfo = start };
         var warren = new WarrenProcess(process, port.Value);
         process.OutputDataReceived += (_, e) => warren.Append(e.Data);

@@ -21,6 +21,20 @@ public sealed partial class TlsContext
         _settle = new Timer(_ => ReloadIfChanged());
         // Whole folders, not single names: Kubernetes secrets and certbot replace symbolic links
         // or folders, which a watcher on one file name would miss.
+        try
+        {
+            WatchFolders();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            // Out of inotify instances, say: TLS still works, reloads then need Reload (SIGHUP).
+            StopWatching();
+            _logger.LogWarning("Cannot watch the TLS files for changes ({Error}); reload them with SIGHUP", e.Message);
+        }
+    }
+
+    private void WatchFolders()
+    {
         foreach (var folder in Files.Select(f => Path.GetDirectoryName(Path.GetFullPath(f))!).Distinct())
         {
             var watcher = new FileSystemWatcher(folder) { IncludeSubdirectories = false, NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime };
