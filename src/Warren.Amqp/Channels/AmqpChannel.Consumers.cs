@@ -58,7 +58,7 @@ internal sealed partial class AmqpChannel
             {
                 throw AmqpException.Connection(ReplyCode.NotAllowed, $"attempt to reuse consumer tag '{tag}'", BasicConsume.Id);
             }
-            consumer = new AmqpConsumer(this, tag, consume.NoAck, consume.Exclusive, _consumerPrefetch, ConsumerPriority(consume.Arguments, queue));
+            consumer = new AmqpConsumer(this, tag, consume.NoAck, consume.Exclusive, _consumerPrefetch, ConsumerPriority(consume.Arguments, queue), consume.Arguments);
             _consumers.Add(tag, consumer);
         }
         try
@@ -131,9 +131,13 @@ internal sealed partial class AmqpChannel
         var queue = VirtualHost.GetQueue(ResolveQueueName(get.Queue, BasicGet.Id), Owner);
         if (!queue.TryGet(get.NoAck, out var entry, out var remaining))
         {
+            Stats.GetEmpty++;
             Send(new BasicGetEmpty());
             return;
         }
+        if (get.NoAck) Stats.GetNoAck++;
+        else Stats.Get++;
+        if (entry.Redelivered) Stats.Redeliver++;
         var output = _connection.Output;
         lock (_deliveryLock)
         {
@@ -157,16 +161,17 @@ internal sealed partial class AmqpChannel
         lock (_deliveryLock)
         {
             if (IsClosing || !_consumers.ContainsKey(consumer.Tag)) return false;
-            if (consumer.NoAck)
+            // Every consumer, acking or not, whatever its prefetch, stops at a congested output.
+            // The flag is set before the second look, so the writer draining in between either
+            // sees it (and resumes the consumer) or has already made the output uncongested.
+            if (output.IsCongested)
             {
-                if (output.IsCongested)
-                {
-                    consumer.Blocked = true;
-                    _connection.NoteOutputBlocked();
-                    return false;
-                }
+                consumer.BlockedOnOutput = true;
+                _connection.NoteOutputBlocked();
+                if (output.IsCongested) return false;
+                consumer.BlockedOnOutput = false;
             }
-            else
+            if (!consumer.NoAck)
             {
                 if (consumer.PrefetchLimit != 0 && consumer.Unacked >= consumer.PrefetchLimit)
                 {
@@ -195,6 +200,9 @@ internal sealed partial class AmqpChannel
                 _channelUnacked++;
                 _unacked.Add(tag, consumer.Queue, entry, consumer);
             }
+            if (consumer.NoAck) Stats.DeliverNoAck++;
+            else Stats.Deliver++;
+            if (entry.Redelivered) Stats.Redeliver++;
         }
         output.Signal();
         return true;
@@ -207,7 +215,7 @@ internal sealed partial class AmqpChannel
         _connection.OnDeliveryFailed(consumer.Tag, error);
     }
 
-    /// <summary>After output congestion cleared: resume the no-ack consumers that waited for it.</summary>
+    /// <summary>After output congestion cleared: resume the consumers that waited for it.</summary>
     internal void ResumeOutputBlockedConsumers()
     {
         List<AmqpConsumer>? resume = null;
@@ -215,8 +223,8 @@ internal sealed partial class AmqpChannel
         {
             foreach (var consumer in _consumers.Values)
             {
-                if (!consumer.NoAck || !consumer.Blocked) continue;
-                consumer.Blocked = false;
+                if (!consumer.BlockedOnOutput) continue;
+                consumer.BlockedOnOutput = false;
                 (resume ??= new()).Add(consumer);
             }
         }

@@ -31,6 +31,9 @@ public sealed partial class VirtualHost
         {
             RouteWithExtraKeys(exchange, message, scratch);
             if (message.Properties.Headers is { } headers && headers.ContainsKey("BCC")) message = WithoutBcc(message);
+            // The only shared counters on the publish path: one exchange takes publishes from every connection.
+            Interlocked.Increment(ref exchange.Stats.PublishIn);
+            if (scratch.Queues.Count > 0) Interlocked.Increment(ref exchange.Stats.PublishOut);
             return EnqueueAll(scratch.Queues, message);
         }
         finally
