@@ -1,3 +1,4 @@
+using Warren.Broker.Messages;
 using Warren.Amqp.Connections;
 using Warren.Amqp.Framing;
 using Warren.Amqp.Protocol;
@@ -76,10 +77,10 @@ internal sealed partial class AmqpChannel
     private static int ConsumerPriority(Dictionary<string, object?>? arguments, Broker.Queues.Queue queue)
     {
         if (arguments is null || !arguments.TryGetValue("x-priority", out var value)) return 0;
-        if (!Broker.Routing.ArgumentTables.TryGetInteger(value, out var priority))
+        if (!Broker.Messages.FieldValues.TryGetInteger(value, out var priority))
         {
             throw AmqpException.Channel(ReplyCode.PreconditionFailed,
-                $"invalid arg 'x-priority' for queue '{queue.Name}' in vhost '{queue.VirtualHostName}': \"expected integer, got {Broker.Queues.QueueArguments.TypeName(value)}\"", BasicConsume.Id);
+                $"invalid arg 'x-priority' for queue '{queue.Name}' in vhost '{queue.VirtualHostName}': \"expected integer, got {Broker.Messages.FieldValues.TypeName(value)}\"", BasicConsume.Id);
         }
         return (int)Math.Clamp(priority, int.MinValue, int.MaxValue);
     }

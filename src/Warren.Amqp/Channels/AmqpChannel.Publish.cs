@@ -140,7 +140,7 @@ internal sealed partial class AmqpChannel
             if (headers.TryGetValue(name, out var value) && (value is byte[] or string || value is not System.Collections.IList))
             {
                 throw AmqpException.Channel(ReplyCode.PreconditionFailed,
-                    $"invalid message: {{unacceptable_type_in_header,\"{name}\",{Broker.Queues.QueueArguments.TypeName(value)}}}", BasicPublish.Id);
+                    $"invalid message: {{unacceptable_type_in_header,\"{name}\",{Broker.Messages.FieldValues.TypeName(value)}}}", BasicPublish.Id);
             }
         }
     }

@@ -1,3 +1,4 @@
+using Warren.Broker.Messages;
 using System.Buffers;
 using System.Net;
 using System.Reflection;
@@ -74,7 +75,7 @@ public sealed partial class AmqpConnection
         AuthMechanism = startOk.Mechanism;
         if (startOk.ClientProperties is { } client)
         {
-            if (client.TryGetValue("connection_name", out var name) && ArgumentTables.TryGetString(name, out var text)) ClientName = text;
+            if (client.TryGetValue("connection_name", out var name) && FieldValues.TryGetString(name, out var text)) ClientName = text;
             if (client.TryGetValue("capabilities", out var caps) && caps is IReadOnlyDictionary<string, object?> capabilities)
             {
                 ClientWantsCancelNotifications = capabilities.TryGetValue("consumer_cancel_notify", out var notify) && notify is true;
@@ -168,8 +169,8 @@ public sealed partial class AmqpConnection
                 var table = reader.ReadTable();
                 if (table is not null && table.TryGetValue("LOGIN", out var login) && table.TryGetValue("PASSWORD", out var secret))
                 {
-                    ArgumentTables.TryGetString(login, out user);
-                    ArgumentTables.TryGetString(secret, out password);
+                    FieldValues.TryGetString(login, out user);
+                    FieldValues.TryGetString(secret, out password);
                 }
                 return;
             }

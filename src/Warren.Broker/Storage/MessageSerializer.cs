@@ -24,7 +24,7 @@ internal static class MessageSerializer
 
     private enum Tag : byte
     {
-        Null, Bool, SByte, Byte, Short, UShort, Int, UInt, Long, Float, Double, Decimal, Bytes, String, Timestamp, Table, List, Binary,
+        Null, Bool, SByte, Byte, Short, UShort, Int, UInt, Long, Float, Double, Decimal, Bytes, String, Timestamp, Table, List, Binary, ULong,
     }
 
     [Flags]
@@ -180,6 +180,7 @@ internal static class MessageSerializer
                 case int v: U8((byte)Tag.Int); U32((uint)v); break;
                 case uint v: U8((byte)Tag.UInt); U32(v); break;
                 case long v: U8((byte)Tag.Long); U64((ulong)v); break;
+                case ulong v: U8((byte)Tag.ULong); U64(v); break;
                 case float v: U8((byte)Tag.Float); U32(BitConverter.SingleToUInt32Bits(v)); break;
                 case double v: U8((byte)Tag.Double); U64(BitConverter.DoubleToUInt64Bits(v)); break;
                 case decimal v:
@@ -246,6 +247,7 @@ internal static class MessageSerializer
             Tag.Int => (int)U32(),
             Tag.UInt => U32(),
             Tag.Long => (long)U64(),
+            Tag.ULong => U64(),
             Tag.Float => BitConverter.UInt32BitsToSingle(U32()),
             Tag.Double => BitConverter.UInt64BitsToDouble(U64()),
             Tag.Decimal => new decimal([(int)U32(), (int)U32(), (int)U32(), (int)U32()]),

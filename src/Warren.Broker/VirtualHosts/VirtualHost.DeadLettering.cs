@@ -47,13 +47,13 @@ public sealed partial class VirtualHost
             ? new List<object?>(list.Cast<object?>())
             : new List<object?>();
         var index = deaths.FindIndex(d => d is IReadOnlyDictionary<string, object?> death
-            && ArgumentTables.TryGetString(death.GetValueOrDefault("queue"), out var q) && q == source.Name
-            && ArgumentTables.TryGetString(death.GetValueOrDefault("reason"), out var r) && r == reason);
+            && FieldValues.TryGetString(death.GetValueOrDefault("queue"), out var q) && q == source.Name
+            && FieldValues.TryGetString(death.GetValueOrDefault("reason"), out var r) && r == reason);
         Dictionary<string, object?> entry;
         if (index >= 0)
         {
             var previous = (IReadOnlyDictionary<string, object?>)deaths[index]!;
-            ArgumentTables.TryGetInteger(previous.GetValueOrDefault("count"), out var count);
+            FieldValues.TryGetInteger(previous.GetValueOrDefault("count"), out var count);
             entry = new Dictionary<string, object?> { ["count"] = count + 1 };
             foreach (var (key, value) in previous)
             {
@@ -98,8 +98,8 @@ public sealed partial class VirtualHost
         foreach (var item in deaths)
         {
             if (item is not IReadOnlyDictionary<string, object?> death) return false;
-            if (ArgumentTables.TryGetString(death.GetValueOrDefault("reason"), out var reason) && reason == "rejected") return false;
-            if (ArgumentTables.TryGetString(death.GetValueOrDefault("queue"), out var name) && name == queue) return true;
+            if (FieldValues.TryGetString(death.GetValueOrDefault("reason"), out var reason) && reason == "rejected") return false;
+            if (FieldValues.TryGetString(death.GetValueOrDefault("queue"), out var name) && name == queue) return true;
         }
         return false;
     }

@@ -69,7 +69,7 @@ public sealed partial class VirtualHost
             if (!headers.TryGetValue(header, out var keys) || keys is byte[] || keys is not System.Collections.IList list) continue;
             foreach (var key in list)
             {
-                if (ArgumentTables.TryGetString(key, out var routingKey)) RouteWithAlternate(exchange, message, routingKey, scratch);
+                if (FieldValues.TryGetString(key, out var routingKey)) RouteWithAlternate(exchange, message, routingKey, scratch);
             }
         }
     }
@@ -90,7 +90,7 @@ public sealed partial class VirtualHost
         while (scratch.Queues.Count == before && tried++ < 16
             && exchange.Settings.Arguments is { } arguments
             && arguments.TryGetValue("alternate-exchange", out var alternateName)
-            && ArgumentTables.TryGetString(alternateName, out var name)
+            && FieldValues.TryGetString(alternateName, out var name)
             && _exchanges.TryGetValue(name, out var alternate)
             && !ReferenceEquals(alternate, exchange))
         {

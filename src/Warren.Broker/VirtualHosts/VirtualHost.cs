@@ -100,10 +100,10 @@ public sealed partial class VirtualHost
                 CheckEquivalent(existing, type, settings);
                 return existing;
             }
-            if (settings.Arguments is { } arguments && arguments.TryGetValue("alternate-exchange", out var alternate) && !ArgumentTables.TryGetString(alternate, out _))
+            if (settings.Arguments is { } arguments && arguments.TryGetValue("alternate-exchange", out var alternate) && !FieldValues.TryGetString(alternate, out _))
             {
                 throw new BrokerException(BrokerError.PreconditionFailed,
-                    $"invalid type '{QueueArguments.TypeName(alternate)}' for arg 'alternate-exchange' in exchange '{name}' in vhost '{Name}'");
+                    $"invalid type '{FieldValues.TypeName(alternate)}' for arg 'alternate-exchange' in exchange '{name}' in vhost '{Name}'");
             }
             var created = Exchange.Create(name, type, settings)
                 ?? throw new BrokerException(BrokerError.CommandInvalid, $"unknown exchange type '{type}'");
@@ -151,7 +151,7 @@ public sealed partial class VirtualHost
             if (!hasNew && !hasOld) continue;
             if (hasNew && hasOld)
             {
-                if (ArgumentTables.ValuesEqual(newValue, oldValue) || SameNumber(newValue, oldValue)) continue;
+                if (FieldValues.AreEqual(newValue, oldValue) || SameNumber(newValue, oldValue)) continue;
                 // Both present: RabbitMQ names the bare values.
                 throw new BrokerException(BrokerError.PreconditionFailed,
                     $"inequivalent arg '{key}' {what}: received '{Describe(newValue)}' but current is '{Describe(oldValue)}'");
@@ -163,12 +163,12 @@ public sealed partial class VirtualHost
 
     // Integers of different widths are the same class of value to RabbitMQ.
     private static bool SameNumber(object? a, object? b) =>
-        ArgumentTables.TryGetInteger(a, out var x) && ArgumentTables.TryGetInteger(b, out var y) && x == y;
+        FieldValues.TryGetInteger(a, out var x) && FieldValues.TryGetInteger(b, out var y) && x == y;
 
     private static string Typed(bool present, object? value) =>
-        present ? $"the value '{Describe(value)}' of type '{QueueArguments.TypeName(value)}'" : "none";
+        present ? $"the value '{Describe(value)}' of type '{FieldValues.TypeName(value)}'" : "none";
 
-    private static string Describe(object? value) => ArgumentTables.TryGetString(value, out var s) ? s : value?.ToString() ?? "void";
+    private static string Describe(object? value) => FieldValues.TryGetString(value, out var s) ? s : value?.ToString() ?? "void";
 
 
     /// <summary>Deletes an exchange; a missing one is not an error (RabbitMQ).</summary>

@@ -1,3 +1,4 @@
+using Warren.Broker.Messages;
 using System.Net;
 using Warren.Amqp.Connections;
 using Warren.Amqp.Protocol;
@@ -7,7 +8,7 @@ namespace Warren.Amqp.Tests.Conversations;
 
 public sealed class HandshakeConversationTests
 {
-    private static string Text(object? value) => ArgumentTables.TryGetString(value, out var s) ? s : $"<{value}>";
+    private static string Text(object? value) => FieldValues.TryGetString(value, out var s) ? s : $"<{value}>";
 
     [Fact]
     public async Task A_wrong_protocol_header_is_answered_with_the_0_9_1_header_and_the_connection_ends()
