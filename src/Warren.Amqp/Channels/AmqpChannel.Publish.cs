@@ -189,6 +189,7 @@ internal sealed partial class AmqpChannel
             (_txPublishes ??= new()).Add((publish, message));
             return;
         }
+        Stats.Publish++;
         var result = Route(publish, message);
         if (!_confirmMode) return;
         var sequence = ++_publishSequence;
@@ -222,7 +223,18 @@ internal sealed partial class AmqpChannel
             // The exchange went away between basic.publish and the end of its content.
             throw AmqpException.For((ushort)e.Error, e.Message, BasicPublish.Id);
         }
-        if (result.QueueCount == 0 && !result.Rejected && publish.Mandatory) SendReturn(ReplyCode.NoRoute, "NO_ROUTE", message);
+        if (result.QueueCount == 0 && !result.Rejected)
+        {
+            if (publish.Mandatory)
+            {
+                Stats.ReturnUnroutable++;
+                SendReturn(ReplyCode.NoRoute, "NO_ROUTE", message);
+            }
+            else
+            {
+                Stats.DropUnroutable++;
+            }
+        }
         if (result.CongestedQueue is { } congested) _connection.ThrottleFor(congested);
         return result;
     }
@@ -232,19 +244,14 @@ internal sealed partial class AmqpChannel
         var output = _connection.Output;
         lock (output.Sync)
         {
-            FrameWriter.WriteMethodFrame(output.Buffer, Number, new BasicReturn(replyCode, replyText, message.Exchange, message.RoutingKey));
-            WriteContent(message);
+            WriteMessage(new BasicReturn(replyCode, replyText, message.Exchange, message.RoutingKey), message);
         }
         output.Signal();
     }
 
-    /// <summary>Writes a content header and body frames; the caller holds the output lock.</summary>
-    private void WriteContent(Message message)
-    {
-        var output = _connection.Output;
-        FrameWriter.WriteContentHeaderFrame(output.Buffer, Number, (ulong)message.Body.Length, message.Properties);
-        FrameWriter.WriteBodyFrames(output.Buffer, Number, message.Body, _connection.FrameMax);
-    }
+    /// <summary>Writes a method with content, all or nothing; the caller holds the output lock.</summary>
+    private void WriteMessage<T>(in T method, Message message) where T : IAmqpMethod =>
+        FrameWriter.WriteMessage(_connection.Output.Buffer, Number, in method, message.Properties, message.Body, _connection.FrameMax);
 
     private void OnConfirmSelect(ConfirmSelect select)
     {
@@ -285,6 +292,7 @@ internal sealed partial class AmqpChannel
         foreach (var (upTo, nack) in _readyConfirms)
         {
             var multiple = upTo > _confirmedUpTo + 1;
+            Stats.Confirm += (long)(upTo - _confirmedUpTo);
             _confirmedUpTo = upTo;
             if (nack) Send(new BasicNack(upTo, multiple, Requeue: false));
             else Send(new BasicAck(upTo, multiple));

@@ -43,6 +43,9 @@ internal sealed class FrameOutput : IDisposable
     /// <summary>Ticks (Environment.TickCount64) of the last write to the transport.</summary>
     public long LastWriteTicks { get; private set; } = Environment.TickCount64;
 
+    /// <summary>Bytes handed to the transport; written by the writer loop only.</summary>
+    public long BytesSent { get; private set; }
+
     /// <summary>Raised on the writer loop after a batch went out while output was congested.</summary>
     public Action? Drained { get; set; }
 
@@ -95,6 +98,7 @@ internal sealed class FrameOutput : IDisposable
                 if (batch.WrittenCount > 0)
                 {
                     var flush = await _transport.WriteAsync(batch.WrittenMemory, cancellationToken).ConfigureAwait(false);
+                    BytesSent += batch.WrittenCount;
                     batch.ResetWrittenCount();
                     if (batch.Capacity > KeepBufferUpTo)
                     {
