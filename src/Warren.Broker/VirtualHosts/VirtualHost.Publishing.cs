@@ -48,15 +48,34 @@ public sealed partial class VirtualHost
         var rejected = false;
         var accepted = 0;
         Queue? congested = null;
-        foreach (var queue in queues)
+        // Several durable queues store the same record: serialise it once, and drop it after.
+        if (message.Properties.IsPersistent && CountPersistent(queues) > 1) message.StoredForm = Storage.MessageSerializer.Serialize(message);
+        try
         {
-            var result = queue.Enqueue(message);
-            ticket = Math.Max(ticket, result.Ticket);
-            if (result.Rejected) rejected = true;
-            else accepted++;
-            if (result.Congested) congested = queue;
+            foreach (var queue in queues)
+            {
+                var result = queue.Enqueue(message);
+                ticket = Math.Max(ticket, result.Ticket);
+                if (result.Rejected) rejected = true;
+                else accepted++;
+                if (result.Congested) congested = queue;
+            }
+        }
+        finally
+        {
+            message.StoredForm = null;
         }
         return new PublishResult(accepted, ticket, rejected, congested);
+    }
+
+    private static int CountPersistent(List<Queue> queues)
+    {
+        var count = 0;
+        foreach (var queue in queues)
+        {
+            if (queue.IsPersistent) count++;
+        }
+        return count;
     }
 
     // Sender-selected distribution: the CC and BCC headers name extra routing keys.
