@@ -103,8 +103,17 @@ public sealed class Broker : IDisposable
     /// <summary>The monitor raising <see cref="Alarms"/>; its limits may be changed at run time.</summary>
     public ResourceMonitor Monitor { get; }
 
+    /// <summary>The open client connections, registered by the protocol front ends.</summary>
+    public Clients.ClientRegistry Clients { get; } = new();
+
+    /// <summary>When the broker started.</summary>
+    public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
+
     /// <summary>The users who may connect.</summary>
     public UserStore Users { get; } = new();
+
+    /// <summary>Failed logins per client address, which slow further attempts from it.</summary>
+    public LoginFailures LoginFailures { get; } = new();
 
     /// <summary>Creates a virtual host if it does not exist, and returns it.</summary>
     public VirtualHost AddVirtualHost(string name)

@@ -66,6 +66,8 @@ public static class TestMessages
     public static string IdOf(FailedMessage failed) => System.Text.Json.JsonDocument.Parse(failed.Body).RootElement.GetProperty("id").GetString()!;
 }
 
+/// <summary>No [Message]: its wire name comes from the .NET type name ("unnamed-event").</summary>
+public sealed record UnnamedEvent(string Id);
 [Message("test.pipeline")]
 public sealed record PipelineCommand(string Id);
 

@@ -12,6 +12,11 @@ public static class Switches
     public static readonly ConcurrentDictionary<string, TaskCompletionSource> Gates = new();
     public static readonly ConcurrentDictionary<string, bool> Healed = new();
 
+    public static readonly ConcurrentDictionary<string, TaskCompletionSource> Arrivals = new();
+
+    /// <summary>Completes when a gated handler has received the message with this id.</summary>
+    public static TaskCompletionSource Arrived(string id) => Arrivals.GetOrAdd(id, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
     public static TaskCompletionSource Gate(string id) => Gates.GetOrAdd(id, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 }
 
@@ -52,6 +57,7 @@ public sealed class SlowHandler : IHandleRequest<SlowRequest, StockLevel>
 {
     public async Task<StockLevel> HandleAsync(SlowRequest request, MessageContext context)
     {
+        Switches.Arrived(request.Id).TrySetResult();
         await Switches.Gate(request.Id).Task.WaitAsync(context.CancellationToken);
         return new StockLevel(request.Id, 1, "slow");
     }
@@ -142,6 +148,11 @@ public static class FailedEvents
         foreach (var id in ids) await service.Bus.PublishAsync(new BrokenEvent(id));
         await Waits.Eventually(async () => (await service.Bus.PeekErrorsAsync()).Count == ids.Count);
     }
+}
+
+public sealed class UnnamedEventHandler : IHandleEvent<UnnamedEvent>
+{
+    public Task HandleAsync(UnnamedEvent message, MessageContext context) => Task.CompletedTask;
 }
 
 /// <summary>What happened, in order, per test id: filters and handlers append to it.</summary>

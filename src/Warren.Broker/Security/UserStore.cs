@@ -1,13 +1,11 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
-using System.Text;
 
 namespace Warren.Broker.Security;
 
 /// <summary>A user who may connect.</summary>
 /// <param name="Name">The user name.</param>
-/// <param name="PasswordHash">SHA-256 of a salt and the password.</param>
-/// <param name="Salt">The salt.</param>
+/// <param name="PasswordHash">SHA-256 of the salt and the password (see <see cref="PasswordHashing"/>).</param>
+/// <param name="Salt">The salt: 4 random bytes, as RabbitMQ makes them (users stored by earlier versions have 16).</param>
 /// <param name="LoopbackOnly">May connect only from the local machine (RabbitMQ's rule for guest).</param>
 /// <param name="VirtualHosts">The virtual hosts it may open.</param>
 public sealed record User(string Name, byte[] PasswordHash, byte[] Salt, bool LoopbackOnly, IReadOnlySet<string> VirtualHosts);
@@ -20,8 +18,8 @@ public sealed class UserStore
     /// <summary>Adds or replaces a user.</summary>
     public void AddUser(string name, string password, bool loopbackOnly, params string[] virtualHosts)
     {
-        var salt = RandomNumberGenerator.GetBytes(16);
-        var user = new User(name, Hash(salt, password), salt, loopbackOnly, new HashSet<string>(virtualHosts));
+        var salt = PasswordHashing.NewSalt();
+        var user = new User(name, PasswordHashing.Hash(salt, password), salt, loopbackOnly, new HashSet<string>(virtualHosts));
         _users[name] = user;
         Added?.Invoke(user);
     }
@@ -36,20 +34,19 @@ public sealed class UserStore
     public User? Authenticate(string name, string password, bool fromLoopback)
     {
         if (!_users.TryGetValue(name, out var user)) return null;
-        if (!CryptographicOperations.FixedTimeEquals(Hash(user.Salt, password), user.PasswordHash)) return null;
+        if (!PasswordHashing.Verify(user.Salt, user.PasswordHash, password)) return null;
         if (user.LoopbackOnly && !fromLoopback) return null;
         return user;
     }
 
+    /// <summary>
+    /// Logs in a user whose identity something else proved (SASL EXTERNAL: a verified client
+    /// certificate), with no password; the origin rule still applies. Null when refused.
+    /// </summary>
+    public User? AuthenticateExternal(string name, bool fromLoopback) =>
+        _users.TryGetValue(name, out var user) && (!user.LoopbackOnly || fromLoopback) ? user : null;
+
     /// <summary>True when the user may open the virtual host.</summary>
     public bool CanAccess(string name, string virtualHost) =>
         _users.TryGetValue(name, out var user) && user.VirtualHosts.Contains(virtualHost);
-
-    private static byte[] Hash(byte[] salt, string password)
-    {
-        var bytes = new byte[salt.Length + Encoding.UTF8.GetByteCount(password)];
-        salt.CopyTo(bytes, 0);
-        Encoding.UTF8.GetBytes(password, bytes.AsSpan(salt.Length));
-        return SHA256.HashData(bytes);
-    }
 }

@@ -147,7 +147,8 @@ public sealed partial class WarrenBus
             {
                 failure = e.InnerException!;
                 _logger.LogWarning(failure, "Handling {Intent} {Name} ({MessageId}) failed on attempt {Attempt}", IntentName(intent), name, message.MessageId, attempt);
-                if (_abort.IsCancellationRequested) break;
+                // An unreadable body stays unreadable: no retry can help.
+                if (_abort.IsCancellationRequested || failure is MessageDeserializationException) break;
                 policy = _retryPolicies[e.Handler];
                 (var immediate, delays) = policy.Decide(failure);
                 if (i > immediate) break;
@@ -163,7 +164,7 @@ public sealed partial class WarrenBus
         // Shutting down: give the message back to the broker rather than spend its retries.
         if (_abort.IsCancellationRequested) ExceptionDispatchInfo.Throw(failure);
         // The instance queue goes when its instance stops: a retry queue dead-lettering into it would outlive it.
-        if (delayedSoFar < delays.Count && Transport.SupportsDelayedDelivery && incoming.Queue != InstanceQueue)
+        if (delayedSoFar < delays.Count && Transport.SupportsDelayedDelivery && incoming.Queue != InstanceQueue && failure is not MessageDeserializationException)
         {
             var retry = message.Clone();
             retry.Headers[WarrenHeaders.DelayedRetries] = (delayedSoFar + 1).ToString(CultureInfo.InvariantCulture);
@@ -211,8 +212,7 @@ public sealed partial class WarrenBus
             foreach (var registration in handlers)
             {
                 running = registration;
-                var body = JsonSerializer.Deserialize(message.Body.Span, registration.MessageType, _options.JsonSerializerOptions)
-                    ?? throw new InvalidDataException($"The body of '{name}' is JSON null.");
+                var body = Deserialize(message, registration.MessageType, name);
                 var scope = _services.CreateAsyncScope();
                 await using (scope.ConfigureAwait(false))
                 {
@@ -247,6 +247,19 @@ public sealed partial class WarrenBus
         }
     }
 
+    private object Deserialize(TransportMessage message, Type type, string name)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(message.Body.Span, type, _options.JsonSerializerOptions)
+                ?? throw new MessageDeserializationException($"The body of '{name}' is JSON null, not a {type.Name}.");
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException)
+        {
+            throw new MessageDeserializationException($"The body of '{name}' ({message.Body.Length} bytes, content type '{message.ContentType}') cannot be read as {type.FullName}: {e.Message}", e);
+        }
+    }
+
     private static Activity? StartConsumerActivity(string name, IReadOnlyDictionary<string, string> headers)
     {
         ActivityContext.TryParse(headers.GetValueOrDefault(WarrenTelemetry.TraceParentHeader), headers.GetValueOrDefault(WarrenTelemetry.TraceStateHeader), isRemote: true, out var parent);
@@ -261,6 +274,13 @@ public sealed partial class WarrenBus
             _logger.LogWarning("Request {Name} ({MessageId}) has no reply-to; its response is dropped", request.Type, request.MessageId);
             return;
         }
+        var body = failure is null ? JsonSerializer.SerializeToUtf8Bytes(response, responseType ?? typeof(object), _options.JsonSerializerOptions) : null;
+        if (body is not null && body.Length > _options.MaxMessageSize)
+        {
+            // The requester is told why, rather than left to time out.
+            failure = new MessageTooLargeException(request.Type + ".reply", body.Length, _options.MaxMessageSize);
+            body = null;
+        }
         var reply = new TransportMessage
         {
             MessageId = Guid.CreateVersion7().ToString(),
@@ -271,9 +291,7 @@ public sealed partial class WarrenBus
             Timestamp = DateTimeOffset.UtcNow,
             Intent = MessageIntent.Reply,
             Persistent = false,
-            Body = failure is null
-                ? JsonSerializer.SerializeToUtf8Bytes(response, responseType ?? typeof(object), _options.JsonSerializerOptions)
-                : "null"u8.ToArray(),
+            Body = body ?? "null"u8.ToArray(),
         };
         reply.Headers[WarrenHeaders.ConversationId] = request.Header(WarrenHeaders.ConversationId) ?? request.MessageId ?? reply.MessageId;
         if (request.MessageId is not null) reply.Headers[WarrenHeaders.CausationId] = request.MessageId;

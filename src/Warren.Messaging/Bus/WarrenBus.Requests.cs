@@ -24,6 +24,9 @@ public sealed partial class WarrenBus
 
         /// <summary>False when the reply is not wanted any more.</summary>
         public abstract bool Deliver(TransportMessage reply);
+
+        /// <summary>Ends the wait with <paramref name="error"/>: no reply can come any more.</summary>
+        public abstract void Fail(Exception error);
     }
 
     private sealed class SingleReply(string name) : PendingReply(name)
@@ -31,6 +34,8 @@ public sealed partial class WarrenBus
         public TaskCompletionSource<TransportMessage> Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public override bool Deliver(TransportMessage reply) => Reply.TrySetResult(reply);
+
+        public override void Fail(Exception error) => Reply.TrySetException(error);
     }
 
     private sealed class GatheredReplies(string name) : PendingReply(name)
@@ -38,6 +43,8 @@ public sealed partial class WarrenBus
         public Channel<TransportMessage> Replies { get; } = Channel.CreateUnbounded<TransportMessage>(new UnboundedChannelOptions { SingleReader = true });
 
         public override bool Deliver(TransportMessage reply) => Replies.Writer.TryWrite(reply);
+
+        public override void Fail(Exception error) => Replies.Writer.TryComplete(error);
     }
 
     /// <inheritdoc />
@@ -179,6 +186,17 @@ public sealed partial class WarrenBus
         catch (OperationCanceledException) when (!caller.IsCancellationRequested)
         {
             return false;
+        }
+    }
+
+    // The reply queue is exclusive: the broker deleted it with the connection, and replies sent
+    // to it meanwhile are gone. Waiting out the timeout would only hide that.
+    private void OnConnectionLost(ConnectionLostException lost)
+    {
+        foreach (var pending in _pending.Values)
+        {
+            pending.Fail(new ConnectionLostException(
+                $"{lost.Message} Request '{pending.Name}' was waiting for replies, which were lost with the reply queue; it may or may not have been handled.", lost));
         }
     }
 

@@ -92,6 +92,7 @@ public sealed partial class WarrenBus
             Persistent = _options.Persistent && intent is MessageIntent.Event or MessageIntent.Command,
             Body = JsonSerializer.SerializeToUtf8Bytes(message, message.GetType(), _options.JsonSerializerOptions),
         };
+        if (envelope.Body.Length > _options.MaxMessageSize) throw new MessageTooLargeException(name, envelope.Body.Length, _options.MaxMessageSize);
         if (current is not null)
         {
             envelope.Headers[WarrenHeaders.ConversationId] = current.ConversationId;

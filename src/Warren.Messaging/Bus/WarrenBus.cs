@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Warren.Messaging.Configuration;
@@ -89,6 +90,7 @@ public sealed partial class WarrenBus : IMessageBus, IAsyncDisposable
             var transport = _options.TransportFactory!(_services);
             _transport = transport;
             await transport.StartAsync(cancellationToken).ConfigureAwait(false);
+            transport.ConnectionLost += OnConnectionLost;
             await transport.DeclareAsync(Topology, cancellationToken).ConfigureAwait(false);
             // The reply queue first: a handler started below may make requests at once.
             _replies = await transport.ConsumeAsync(ReplyQueue, new ConsumerSettings(Prefetch: 0, Concurrency: 1, Exclusive: true), OnReplyAsync, cancellationToken).ConfigureAwait(false);
@@ -104,6 +106,7 @@ public sealed partial class WarrenBus : IMessageBus, IAsyncDisposable
                 _inbound.Add(await transport.ConsumeAsync(queue.Name, settings, (message, _) => OnMessageAsync(message, inbound), cancellationToken).ConfigureAwait(false));
             }
             _logger.LogInformation("Warren bus for service {Service} (instance {Instance}) started on the {Transport} transport", _options.ServiceName, _options.InstanceId, transport.Name);
+            WarnAboutConventionNames();
         }
         finally
         {
@@ -141,6 +144,23 @@ public sealed partial class WarrenBus : IMessageBus, IAsyncDisposable
         {
             _lifecycle.Release();
         }
+    }
+
+    // A name derived from the .NET type changes with a rename: senders still on the old name then
+    // reach a queue (or binding) nobody handles any more. One warning per start, listing them all.
+    private void WarnAboutConventionNames()
+    {
+        var unnamed = new List<string>();
+        foreach (var handler in _options.Handlers)
+        {
+            if (handler.MessageType.GetCustomAttribute<MessageAttribute>() is not null) continue;
+            var entry = $"{handler.MessageType.FullName} ('{handler.MessageName}')";
+            if (!unnamed.Contains(entry)) unnamed.Add(entry);
+        }
+        if (unnamed.Count == 0) return;
+        _logger.LogWarning(
+            "Service {Service} handles message types whose wire name comes from their .NET type name: {Types}. Renaming such a type changes its queue and routing key, and messages sent under the old name are no longer handled; give each a stable name with [Message(\"...\")]",
+            _options.ServiceName, string.Join(", ", unnamed));
     }
 
     private async Task WaitForPendingRequestsAsync()

@@ -60,6 +60,20 @@ public sealed class WarrenOptions
     /// <summary>How bodies are serialised. Default: System.Text.Json's web defaults (camelCase names).</summary>
     public System.Text.Json.JsonSerializerOptions JsonSerializerOptions { get; set; } = new(System.Text.Json.JsonSerializerDefaults.Web);
 
+    /// <summary>RabbitMQ 3.8+'s default <c>max_message_size</c>, and a Warren server's: 128 MiB.</summary>
+    public const int DefaultMaxMessageSize = 128 * 1024 * 1024;
+
+    /// <summary>
+    /// The largest message body in bytes this service sends and receives. Default
+    /// <see cref="DefaultMaxMessageSize"/> (128 MiB), the default limit of RabbitMQ 3.8+ and of a
+    /// Warren server. Set it to the broker's limit (RabbitMQ <c>max_message_size</c>, at most
+    /// 512 MiB; Warren <c>AmqpOptions.MaxMessageSize</c>): a larger message fails at publish with
+    /// <see cref="MessageTooLargeException"/>, and the AMQP client accepts inbound messages up to
+    /// it (RabbitMQ.Client's own default, 64 MiB, would drop the connection on a message the
+    /// broker accepted, and again on every redelivery).
+    /// </summary>
+    public int MaxMessageSize { get; set; } = DefaultMaxMessageSize;
+
     /// <summary>Messages are persistent (delivery mode 2). Default true.</summary>
     public bool Persistent { get; set; } = true;
 
@@ -88,7 +102,11 @@ public sealed class WarrenOptions
         var options = Amqp;
         options.Uri = uri;
         configure?.Invoke(options);
-        TransportFactory = services => new AmqpTransport(options, ServiceName, services);
+        TransportFactory = services =>
+        {
+            options.MaxInboundMessageSize = MaxMessageSize;
+            return new AmqpTransport(options, ServiceName, services);
+        };
         return this;
     }
 
@@ -237,6 +255,10 @@ public sealed class WarrenOptions
         if (TransportFactory is null) throw new InvalidOperationException("WarrenOptions needs a transport: call o.UseInProcess() or o.UseAmqp(uri).");
         if (Prefetch == 0) throw new InvalidOperationException("WarrenOptions.Prefetch must be at least 1.");
         if (Concurrency < 1) throw new InvalidOperationException("WarrenOptions.Concurrency must be at least 1.");
+        if (MaxMessageSize is < 1 or > MaxBrokerMessageSize)
+        {
+            throw new InvalidOperationException($"WarrenOptions.MaxMessageSize must be between 1 and {MaxBrokerMessageSize} bytes (512 MiB, RabbitMQ's ceiling for max_message_size); it is {MaxMessageSize}.");
+        }
         if (RequestTimeout <= TimeSpan.Zero) throw new InvalidOperationException("WarrenOptions.RequestTimeout must be positive.");
         Retries.Validate("WarrenOptions.Retries");
         if (SystemPrefix.Length > 0 && !TopologyNames.IsValidPrefix(SystemPrefix))
@@ -251,6 +273,9 @@ public sealed class WarrenOptions
             }
         }
     }
+
+    // RabbitMQ refuses a max_message_size above 512 MiB.
+    private const int MaxBrokerMessageSize = 512 * 1024 * 1024;
 
     // Queues are named with or without the system prefix.
     internal EndpointSettings EndpointFor(string queue) =>
