@@ -38,7 +38,7 @@ public sealed class AmqpStartupTests
         }
         finally
         {
-            await AmqpRecoveryTests.StopServerAsync(server);
+            await server.DisposeAsync();
         }
     }
 
