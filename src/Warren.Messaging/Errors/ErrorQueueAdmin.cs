@@ -47,7 +47,8 @@ public sealed class ErrorQueueAdmin : IAsyncDisposable
     /// <summary>The same, for a service of a system with a prefix (<see cref="Configuration.WarrenOptions.SystemPrefix"/>).</summary>
     public static async Task<ErrorQueueAdmin> ConnectAsync(Uri uri, string serviceName, TopologyNames names, CancellationToken cancellationToken = default)
     {
-        var transport = new AmqpTransport(new AmqpTransportOptions { Uri = uri }, serviceName + ".errors-admin");
+        // A tool fails at once when the broker is down, rather than wait as a service does.
+        var transport = new AmqpTransport(new AmqpTransportOptions { Uri = uri, StartupTimeout = TimeSpan.Zero }, serviceName + ".errors-admin");
         try
         {
             await transport.StartAsync(cancellationToken).ConfigureAwait(false);
