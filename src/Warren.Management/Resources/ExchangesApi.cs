@@ -57,7 +57,7 @@ internal static class ExchangesApi
         var type = Body.String(body, "type", "direct")!;
         var settings = new ExchangeSettings(
             Body.Bool(body, "durable", false), Body.Bool(body, "auto_delete", false), Body.Bool(body, "internal", false),
-            FieldValues.FromJson(Body.Object(body, "arguments")));
+            Json.FieldValues.FromJson(Body.Object(body, "arguments")));
         if (name == DefaultName) throw ApiException.NotAuthorised();
         var existed = host.TryGetExchange(name, out _);
         BrokerErrors.Run(() => host.DeclareExchange(name, type, settings, passive: false));
@@ -118,7 +118,7 @@ internal static class ExchangesApi
             default:
                 throw ApiException.BadRequest($"Unsupported payload_encoding: {encoding}");
         }
-        var properties = FieldValues.PropertiesFrom(Body.Object(body, "properties"));
+        var properties = Json.FieldValues.PropertiesFrom(Body.Object(body, "properties"));
         var message = new Message(exchange.Name, routingKey, properties, bytes);
         var result = BrokerErrors.Run(() => host.Publish(exchange.Name, message));
         await r.JsonAsync(new JsonObject { ["routed"] = result.QueueCount > 0 }).ConfigureAwait(false);
