@@ -1,34 +1,35 @@
 using System.CommandLine;
-using System.Net;
 using Microsoft.Extensions.Logging;
 using Warren.Server;
 using Warren.Server.Cli;
+using Warren.Server.Configuration;
 
-var port = new Option<int>("--port") { Description = "TCP port for AMQP clients (0: any free port)", DefaultValueFactory = _ => 5672 };
-var bind = new Option<string>("--bind") { Description = "Address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
-var dataDir = new Option<string>("--data-dir") { Description = "Folder for durable definitions and persistent messages", DefaultValueFactory = _ => WarrenServerOptions.DefaultDataDirectory };
-var inMemory = new Option<bool>("--in-memory") { Description = "Keep everything in memory; nothing survives a restart" };
-var diskFree = new Option<long>("--disk-free-limit") { Description = "Block publishers below this many free bytes on the data disk", DefaultValueFactory = _ => WarrenServerOptions.Default.DiskFreeLimit };
-var memory = new Option<double>("--memory-high-watermark") { Description = "Block publishers above this fraction of the machine's memory", DefaultValueFactory = _ => WarrenServerOptions.Default.MemoryHighWatermark };
-var maxConnections = new Option<int>("--max-connections") { Description = "Refuse connections beyond this many", DefaultValueFactory = _ => int.MaxValue };
-var root = new RootCommand("Warren: an AMQP 0-9-1 message broker for .NET") { port, bind, dataDir, inMemory, diskFree, memory, maxConnections, ErrorsCommand.Create() };
+// Every setting comes from ServerOptions.All: a flag here, a key in --config, WARREN__KEY in the environment.
+var config = new Option<string>("--config") { Description = "A JSON file of settings (keys as the flags in PascalCase: Port, DataDir, …); the environment and flags override it" };
+var flags = ServerOptions.All.ToDictionary(o => o,
+    o => o.IsSwitch ? (Option)new Option<bool>(o.Flag) { Description = o.Description } : new Option<string>(o.Flag) { Description = o.Description });
+var root = new RootCommand("Warren: an AMQP 0-9-1 message broker for .NET") { config, ErrorsCommand.Create() };
+foreach (var flag in flags.Values) root.Options.Add(flag);
 root.SetAction(async (parsed, cancellationToken) =>
 {
-    if (!IPAddress.TryParse(parsed.GetValue(bind), out var address))
+    var given = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+    foreach (var (option, flag) in flags)
     {
-        Console.Error.WriteLine($"--bind: '{parsed.GetValue(bind)}' is not an IP address (e.g. 127.0.0.1, 0.0.0.0, ::1).");
+        if (parsed.GetResult(flag) is not { Implicit: false }) continue;
+        given[option.Key] = flag is Option<bool> isSwitch ? (parsed.GetValue(isSwitch) ? "true" : "false") : parsed.GetValue((Option<string>)flag);
+    }
+    WarrenServerOptions options;
+    try
+    {
+        options = ServerConfiguration.Load(WarrenServerOptions.Default with { DataDirectory = WarrenServerOptions.DefaultDataDirectory },
+            parsed.GetValue(config), given);
+    }
+    catch (ServerConfigurationException e)
+    {
+        Console.Error.WriteLine($"warren: {e.Message}");
         return 2;
     }
     using var logging = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
-    var options = WarrenServerOptions.Default with
-    {
-        BindAddress = address,
-        Port = parsed.GetValue(port),
-        DataDirectory = parsed.GetValue(inMemory) ? null : Path.GetFullPath(parsed.GetValue(dataDir)!),
-        DiskFreeLimit = parsed.GetValue(diskFree),
-        MemoryHighWatermark = parsed.GetValue(memory),
-        Amqp = WarrenServerOptions.Default.Amqp with { MaxConnections = parsed.GetValue(maxConnections) },
-    };
     await using var server = await WarrenServer.StartAsync(options, logging, cancellationToken);
     Console.WriteLine($"Warren {typeof(WarrenServer).Assembly.GetName().Version?.ToString(3)} listening on {server.EndPoint} (AMQP 0-9-1); Ctrl+C stops it.");
     Console.WriteLine(options.DataDirectory is null ? "Data: in memory only" : $"Data: {options.DataDirectory}");

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Warren.Amqp.Listening;
+using Warren.Broker.Definitions;
 
 namespace Warren.Server;
 
@@ -62,9 +63,17 @@ public sealed class WarrenServer : IAsyncDisposable
             DataDirectory = options.DataDirectory,
             DiskFreeLimit = options.DiskFreeLimit,
             MemoryHighWatermark = options.MemoryHighWatermark,
+            DefaultUser = options.DefaultUser,
+            DefaultPassword = options.DefaultPassword,
         }, loggerFactory);
         try
         {
+            if (options.DefinitionsFile is { } file)
+            {
+                // Imported before the listener opens, so clients see the definitions from their first connection (RabbitMQ's load_definitions).
+                broker.ImportDefinitions(BrokerDefinitions.Parse(File.ReadAllBytes(file)));
+                loggerFactory.CreateLogger<WarrenServer>().LogInformation("Imported definitions from {File}", file);
+            }
             var listener = new AmqpListener(broker, new IPEndPoint(options.BindAddress, options.Port), options.Amqp, loggerFactory);
             return Task.FromResult(new WarrenServer(broker, listener));
         }

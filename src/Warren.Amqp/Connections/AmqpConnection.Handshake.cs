@@ -78,7 +78,8 @@ public sealed partial class AmqpConnection
             throw AmqpException.Connection(ReplyCode.CommandInvalid,
                 $"unknown authentication mechanism '{startOk.Mechanism}'", ConnectionStartOk.Id);
         }
-        if (_broker.Users.Authenticate(user, password, IsLoopback) is null)
+        _user = _broker.Users.Authenticate(user, password, IsLoopback);
+        if (_user is null)
         {
             _logger.LogWarning("Login refused for user '{User}' from {Remote}", user, RemoteEndPoint);
             throw AmqpException.Connection(ReplyCode.AccessRefused,
@@ -148,15 +149,15 @@ public sealed partial class AmqpConnection
 
     private void OnOpen(ConnectionOpen open)
     {
-        if (!_broker.TryGetVirtualHost(open.VirtualHost, out var virtualHost))
+        try
         {
-            throw AmqpException.Connection(ReplyCode.NotAllowed, $"vhost {open.VirtualHost} not found", ConnectionOpen.Id);
+            Session = _broker.OpenSession(_user!, open.VirtualHost);
         }
-        if (_broker.Users.CanAccess(UserName!, open.VirtualHost) is false)
+        catch (Broker.BrokerException e)
         {
-            throw AmqpException.Connection(ReplyCode.NotAllowed,
-                $"access to vhost '{open.VirtualHost}' refused for user '{UserName}'", ConnectionOpen.Id);
+            throw AmqpException.Connection((ushort)e.Error, e.Message, ConnectionOpen.Id);
         }
+        var virtualHost = Session.VirtualHost;
         VirtualHost = virtualHost;
         _state = State.Open;
         SendOnChannel0(new ConnectionOpenOk());
@@ -268,5 +269,6 @@ public sealed partial class AmqpConnection
         _confirmsDue.Clear();
         foreach (var queue in _exclusiveQueues) VirtualHost?.DeleteQueue(queue);
         _exclusiveQueues.Clear();
+        Session?.Dispose();
     }
 }

@@ -94,9 +94,7 @@ public sealed partial class VirtualHost
         Route(exchange, message, routingKey, queues);
         var tried = 0;
         while (queues.Count == before && tried++ < 16
-            && exchange.Settings.Arguments is { } arguments
-            && arguments.TryGetValue("alternate-exchange", out var alternateName)
-            && ArgumentTables.TryGetString(alternateName, out var name)
+            && exchange.AlternateExchange is { } name
             && _exchanges.TryGetValue(name, out var alternate)
             && !ReferenceEquals(alternate, exchange))
         {

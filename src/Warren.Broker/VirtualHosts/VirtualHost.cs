@@ -63,6 +63,9 @@ public sealed partial class VirtualHost
         return queue;
     }
 
+    /// <summary>Finds a queue whoever owns it.</summary>
+    public bool TryGetQueue(string name, out Queue queue) => _queues.TryGetValue(name, out queue!);
+
     private void CheckOwner(Queue queue, object? connection)
     {
         if (queue.Owner is not null && !ReferenceEquals(queue.Owner, connection)) throw BrokerException.Locked(queue.Name, Name);
@@ -92,6 +95,7 @@ public sealed partial class VirtualHost
             }
             var created = Exchange.Create(name, type, settings)
                 ?? throw new BrokerException(BrokerError.CommandInvalid, $"unknown exchange type '{type}'");
+            ApplyPolicies(created);
             _exchanges[name] = created;
             LogExchangeDeclared(created);
             return created;
@@ -219,7 +223,9 @@ public sealed partial class VirtualHost
                 return new QueueDeclared(existing, existing.MessageCount, existing.ConsumerCount);
             }
             var arguments = QueueArguments.Parse(settings.Arguments, name, Name, settings.Durable);
+            CheckQueueLimitLocked(name);
             var queue = new Queue(name, this, settings, arguments, settings.Exclusive ? connection : null, OpenStore(name, settings));
+            ApplyPolicies(queue);
             _queues[name] = queue;
             LogQueueDeclared(queue);
             return new QueueDeclared(queue, 0, 0);
@@ -284,6 +290,21 @@ public sealed partial class VirtualHost
         foreach (var binding in queue.IncomingBindings.ToArray()) RemoveBindingLocked(binding);
         LogQueueDeleted(queue);
         return queue.MarkDeleted();
+    }
+
+    /// <summary>Deletes every queue (with its messages) and exchange, as when the virtual host itself is deleted.</summary>
+    internal void DeleteAll()
+    {
+        var cancelled = new List<Consumer>();
+        lock (_topology)
+        {
+            foreach (var queue in _queues.Values) cancelled.AddRange(RemoveQueueLocked(queue).Item2);
+            foreach (var exchange in _exchanges.Values)
+            {
+                if (exchange.Name.Length > 0) RemoveExchangeLocked(exchange);
+            }
+        }
+        foreach (var consumer in cancelled) consumer.OnCancelledByBroker();
     }
 
     /// <summary>Purges a queue; returns the number of messages dropped.</summary>
