@@ -57,10 +57,15 @@ internal sealed partial class AmqpChannel
             return;
         }
         var name = declare.Queue;
+        var serverNamed = false;
         if (!declare.Passive)
         {
             // A server-named queue gets its name first: the configure permission is checked on it (RabbitMQ).
-            if (name.Length == 0) name = Broker.VirtualHosts.VirtualHost.GenerateName("amq.gen-");
+            if (name.Length == 0)
+            {
+                name = Broker.VirtualHosts.VirtualHost.GenerateName("amq.gen-");
+                serverNamed = true;
+            }
             CheckConfigure(ResourceKind.Queue, name);
             if (declare.Arguments is { } arguments && arguments.TryGetValue("x-dead-letter-exchange", out var deadLetter)
                 && Broker.Routing.ArgumentTables.TryGetString(deadLetter, out var deadLetterExchange))
@@ -71,7 +76,7 @@ internal sealed partial class AmqpChannel
             }
         }
         var declared = VirtualHost.DeclareQueue(name,
-            new QueueSettings(declare.Durable, declare.Exclusive, declare.AutoDelete, declare.Arguments), declare.Passive, Owner);
+            new QueueSettings(declare.Durable, declare.Exclusive, declare.AutoDelete, declare.Arguments), declare.Passive, Owner, serverNamed);
         if (declare.Exclusive && !declare.Passive) _connection.TrackExclusiveQueue(declared.Queue);
         _lastQueueName = declared.Queue.Name;
         if (!declare.NoWait) Send(new QueueDeclareOk(declared.Queue.Name, (uint)declared.MessageCount, (uint)declared.ConsumerCount));

@@ -195,7 +195,8 @@ public sealed partial class VirtualHost
     /// an existing one is equivalent. <paramref name="connection"/> identifies the declaring
     /// connection; exclusive queues belong to it.
     /// </summary>
-    public QueueDeclared DeclareQueue(string name, QueueSettings settings, bool passive, object? connection)
+    /// <remarks><paramref name="serverNamed"/>: the caller generated the name with <see cref="GenerateName"/> (to check permissions on it first), so its amq.gen- prefix is allowed.</remarks>
+    public QueueDeclared DeclareQueue(string name, QueueSettings settings, bool passive, object? connection, bool serverNamed = false)
     {
         if (passive)
         {
@@ -204,7 +205,7 @@ public sealed partial class VirtualHost
             return new QueueDeclared(found, found.MessageCount, found.ConsumerCount);
         }
         if (name.Length == 0) name = GenerateName("amq.gen-");
-        else if (name.StartsWith(ReservedPrefix, StringComparison.Ordinal))
+        else if (!serverNamed && name.StartsWith(ReservedPrefix, StringComparison.Ordinal))
         {
             throw new BrokerException(BrokerError.AccessRefused, $"queue name '{name}' contains reserved prefix 'amq.*'");
         }
