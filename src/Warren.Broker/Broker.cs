@@ -133,6 +133,16 @@ public sealed partial class Broker : IDisposable
     /// <summary>Told when a virtual host is deleted, so protocol front ends close its connections.</summary>
     public event Action<VirtualHost>? VirtualHostDeleted;
 
+    /// <summary>The open client connections, registered by the protocol front ends.</summary>
+    public Clients.ClientRegistry Clients { get; } = new();
+
+    /// <summary>When the broker started.</summary>
+    public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
+
+
+    /// <summary>Failed logins per client address, which slow further attempts from it.</summary>
+    public LoginFailures LoginFailures { get; } = new();
+
     /// <summary>Creates a virtual host if it does not exist, and returns it.</summary>
     public VirtualHost AddVirtualHost(string name)
     {

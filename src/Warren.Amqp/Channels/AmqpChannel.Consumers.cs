@@ -62,7 +62,7 @@ internal sealed partial class AmqpChannel
             {
                 throw AmqpException.Connection(ReplyCode.NotAllowed, $"attempt to reuse consumer tag '{tag}'", BasicConsume.Id);
             }
-            consumer = new AmqpConsumer(this, tag, consume.NoAck, consume.Exclusive, _consumerPrefetch, ConsumerPriority(consume.Arguments, queue));
+            consumer = new AmqpConsumer(this, tag, consume.NoAck, consume.Exclusive, _consumerPrefetch, ConsumerPriority(consume.Arguments, queue), consume.Arguments);
             _consumers.Add(tag, consumer);
         }
         try
@@ -137,21 +137,25 @@ internal sealed partial class AmqpChannel
         var queue = VirtualHost.GetQueue(name, Owner);
         if (!queue.TryGet(get.NoAck, out var entry, out var remaining))
         {
+            Stats.GetEmpty++;
             Send(new BasicGetEmpty());
             return;
         }
+        if (get.NoAck) Stats.GetNoAck++;
+        else Stats.Get++;
+        if (entry.Redelivered) Stats.Redeliver++;
         var output = _connection.Output;
         lock (_deliveryLock)
         {
-            var tag = ++_lastDeliveryTag;
-            if (!get.NoAck) _unacked.Add(tag, queue, entry, consumer: null);
+            // Written before anything is recorded: a message that cannot be sent leaves no unacked entry behind.
+            var tag = _lastDeliveryTag + 1;
             lock (output.Sync)
             {
                 var message = entry.Message;
-                FrameWriter.WriteMethodFrame(output.Buffer, Number,
-                    new BasicGetOk(tag, entry.Redelivered, message.Exchange, message.RoutingKey, (uint)remaining));
-                WriteContent(message);
+                WriteMessage(new BasicGetOk(tag, entry.Redelivered, message.Exchange, message.RoutingKey, (uint)remaining), message);
             }
+            _lastDeliveryTag = tag;
+            if (!get.NoAck) _unacked.Add(tag, queue, entry, consumer: null);
         }
         output.Signal();
     }
@@ -163,16 +167,17 @@ internal sealed partial class AmqpChannel
         lock (_deliveryLock)
         {
             if (IsClosing || !_consumers.ContainsKey(consumer.Tag)) return false;
-            if (consumer.NoAck)
+            // Every consumer, acking or not, whatever its prefetch, stops at a congested output.
+            // The flag is set before the second look, so the writer draining in between either
+            // sees it (and resumes the consumer) or has already made the output uncongested.
+            if (output.IsCongested)
             {
-                if (output.IsCongested)
-                {
-                    consumer.Blocked = true;
-                    _connection.NoteOutputBlocked();
-                    return false;
-                }
+                consumer.BlockedOnOutput = true;
+                _connection.NoteOutputBlocked();
+                if (output.IsCongested) return false;
+                consumer.BlockedOnOutput = false;
             }
-            else
+            if (!consumer.NoAck)
             {
                 if (consumer.PrefetchLimit != 0 && consumer.Unacked >= consumer.PrefetchLimit)
                 {
@@ -185,24 +190,38 @@ internal sealed partial class AmqpChannel
                     _blockedOnChannelLimit = true;
                     return false;
                 }
-                consumer.Unacked++;
-                _channelUnacked++;
             }
-            var tag = ++_lastDeliveryTag;
-            if (!consumer.NoAck) _unacked.Add(tag, consumer.Queue, entry, consumer);
+            // Written before anything is recorded: a message that cannot be sent throws with no
+            // unacked entry and no count left behind, so it cannot multiply on requeue (issue 10, defect 2).
+            var tag = _lastDeliveryTag + 1;
             var message = entry.Message;
             lock (output.Sync)
             {
-                FrameWriter.WriteMethodFrame(output.Buffer, Number,
-                    new BasicDeliver(consumer.Tag, tag, entry.Redelivered, message.Exchange, message.RoutingKey));
-                WriteContent(message);
+                WriteMessage(new BasicDeliver(consumer.Tag, tag, entry.Redelivered, message.Exchange, message.RoutingKey), message);
             }
+            _lastDeliveryTag = tag;
+            if (!consumer.NoAck)
+            {
+                consumer.Unacked++;
+                _channelUnacked++;
+                _unacked.Add(tag, consumer.Queue, entry, consumer);
+            }
+            if (consumer.NoAck) Stats.DeliverNoAck++;
+            else Stats.Deliver++;
+            if (entry.Redelivered) Stats.Redeliver++;
         }
         output.Signal();
         return true;
     }
 
-    /// <summary>After output congestion cleared: resume the no-ack consumers that waited for it.</summary>
+    /// <summary>The queue detached <paramref name="consumer"/> because a delivery to it threw; called under the queue's lock.</summary>
+    internal void OnDeliveryFailed(AmqpConsumer consumer, Exception error)
+    {
+        lock (_deliveryLock) _consumers.Remove(consumer.Tag);
+        _connection.OnDeliveryFailed(consumer.Tag, error);
+    }
+
+    /// <summary>After output congestion cleared: resume the consumers that waited for it.</summary>
     internal void ResumeOutputBlockedConsumers()
     {
         List<AmqpConsumer>? resume = null;
@@ -210,8 +229,8 @@ internal sealed partial class AmqpChannel
         {
             foreach (var consumer in _consumers.Values)
             {
-                if (!consumer.NoAck || !consumer.Blocked) continue;
-                consumer.Blocked = false;
+                if (!consumer.BlockedOnOutput) continue;
+                consumer.BlockedOnOutput = false;
                 (resume ??= new()).Add(consumer);
             }
         }

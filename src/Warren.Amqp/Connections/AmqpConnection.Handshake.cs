@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Net;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -39,8 +40,13 @@ public sealed partial class AmqpConnection
             ["cluster_name"] = $"warren@{Environment.MachineName}",
             ["capabilities"] = capabilities,
         };
-        SendOnChannel0(new ConnectionStart(0, 9, properties, "PLAIN AMQPLAIN", "en_US"));
+        SendOnChannel0(new ConnectionStart(0, 9, properties, string.Join(' ', OfferedMechanisms()), "en_US"));
     }
+
+    // RabbitMQ offers each mechanism of auth_mechanisms that accepts this socket; EXTERNAL
+    // (rabbitmq_auth_mechanism_ssl) wants a client certificate the TLS handshake verified.
+    private IEnumerable<string> OfferedMechanisms() =>
+        Options.AuthMechanisms.Where(m => m != AmqpOptions.Mechanisms.External || Security?.HasVerifiedPeerCertificate == true);
 
     private void HandleConnectionMethod(uint methodId, ReadOnlySpan<byte> arguments)
     {
@@ -58,12 +64,14 @@ public sealed partial class AmqpConnection
                 {
                     throw AmqpException.Connection(ReplyCode.CommandInvalid, $"{MethodNames.Of(methodId)} not allowed here", methodId);
                 }
-                throw Channels.AmqpChannel.UnknownMethod(methodId);
+                throw Warren.Amqp.Channels.AmqpChannel.UnknownMethod(methodId);
         }
     }
 
     private void OnStartOk(ConnectionStartOk startOk)
     {
+        ClientProperties = startOk.ClientProperties;
+        AuthMechanism = startOk.Mechanism;
         if (startOk.ClientProperties is { } client)
         {
             if (client.TryGetValue("connection_name", out var name) && ArgumentTables.TryGetString(name, out var text)) ClientName = text;
@@ -73,24 +81,73 @@ public sealed partial class AmqpConnection
                 ClientWantsBlockedNotifications = capabilities.TryGetValue("connection.blocked", out var blocked) && blocked is true;
             }
         }
-        if (!TryReadCredentials(startOk.Mechanism, startOk.Response, out var user, out var password))
+        var mechanism = startOk.Mechanism;
+        if (!OfferedMechanisms().Contains(mechanism))
         {
-            throw AmqpException.Connection(ReplyCode.CommandInvalid,
-                $"unknown authentication mechanism '{startOk.Mechanism}'", ConnectionStartOk.Id);
+            // RabbitMQ's two texts: a mechanism not configured (EXTERNAL without its plugin is
+            // unknown to RabbitMQ), and a configured one not offered on this connection.
+            var which = Options.AuthMechanisms.Contains(mechanism) ? "invalid" : "unknown";
+            throw AmqpException.Connection(ReplyCode.CommandInvalid, $"{which} authentication mechanism '{mechanism}'", ConnectionStartOk.Id);
         }
-        _user = _broker.Users.Authenticate(user, password, IsLoopback);
-        if (_user is null)
+        string user;
+        bool accepted;
+        if (mechanism == AmqpOptions.Mechanisms.External)
         {
-            _logger.LogWarning("Login refused for user '{User}' from {Remote}", user, RemoteEndPoint);
-            throw AmqpException.Connection(ReplyCode.AccessRefused,
-                $"Login was refused using authentication mechanism {startOk.Mechanism}. For details see the broker logfile.", ConnectionStartOk.Id);
+            // rabbitmq_auth_mechanism_ssl: the response is ignored, the certificate names the user.
+            user = Security?.PeerCommonName ?? "";
+            _user = user.Length > 0 ? _broker.Users.AuthenticateExternal(user, IsLoopback) : null;
+            accepted = _user is not null;
+        }
+        else
+        {
+            ReadCredentials(mechanism, startOk.Response, out user, out var password);
+            _user = _broker.Users.Authenticate(user, password, IsLoopback);
+            accepted = _user is not null;
+        }
+        if (!accepted)
+        {
+            RefuseLogin(user, mechanism);
+            return;
         }
         UserName = user;
         _state = State.AwaitingTuneOk;
         SendOnChannel0(new ConnectionTune(Options.ChannelMax, Options.FrameMax, Options.Heartbeat));
     }
 
-    private static bool TryReadCredentials(string mechanism, byte[] response, out string user, out string password)
+    // ACCESS_REFUSED with RabbitMQ's text. Past a few failures from one address, the answer is
+    // held back (LoginFailures) so that guessing passwords from it becomes slow.
+    private void RefuseLogin(string user, string mechanism)
+    {
+        var error = AmqpException.Connection(ReplyCode.AccessRefused,
+            $"Login was refused using authentication mechanism {mechanism}. For details see the broker logfile.", ConnectionStartOk.Id);
+        var (delay, failures) = RemoteEndPoint is IPEndPoint ip ? _broker.LoginFailures.Record(ip.Address) : (TimeSpan.Zero, 1);
+        // Never the password. A burst is logged at its start and then at every doubling, not once per attempt.
+        if (failures <= _broker.LoginFailures.FreeFailures + 1 || (failures & (failures - 1)) == 0)
+        {
+            _logger.LogWarning("Login refused for user '{User}' from {Remote} using {Mechanism} ({Failures} failed logins from this address within {Window}s; answered after {Delay} ms)",
+                user, RemoteEndPoint, mechanism, failures, _broker.LoginFailures.Window.TotalSeconds, (long)delay.TotalMilliseconds);
+        }
+        if (delay <= TimeSpan.Zero) throw error;
+        // The close must still come before the handshake timeout cuts the socket.
+        if (delay > Options.HandshakeTimeout / 2) delay = Options.HandshakeTimeout / 2;
+        _state = State.Closing;
+        _ = CloseAfterAsync(new ConnectionClose(error.ReplyCode, error.ReplyText, AmqpMethodId.ClassId(error.MethodId), AmqpMethodId.MethodIndex(error.MethodId)), delay);
+    }
+
+    private async Task CloseAfterAsync(ConnectionClose close, TimeSpan delay)
+    {
+        try
+        {
+            await Task.Delay(delay, _reading!.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+        {
+            return; // the client left, or the server stops
+        }
+        SendCloseFromAnyThread(close);
+    }
+
+    private static void ReadCredentials(string mechanism, byte[] response, out string user, out string password)
     {
         user = password = "";
         switch (mechanism)
@@ -100,9 +157,8 @@ public sealed partial class AmqpConnection
                 // PLAIN: [authzid] NUL authcid NUL passwd (RFC 4616).
                 var text = Encoding.UTF8.GetString(response);
                 var parts = text.Split('\0');
-                if (parts.Length != 3) return true; // malformed: refused as bad credentials
-                (user, password) = (parts[1], parts[2]);
-                return true;
+                if (parts.Length == 3) (user, password) = (parts[1], parts[2]); // otherwise malformed: refused as bad credentials
+                return;
             }
             case "AMQPLAIN":
             {
@@ -117,10 +173,8 @@ public sealed partial class AmqpConnection
                     ArgumentTables.TryGetString(login, out user);
                     ArgumentTables.TryGetString(secret, out password);
                 }
-                return true;
+                return;
             }
-            default:
-                return false;
         }
     }
 
@@ -160,6 +214,9 @@ public sealed partial class AmqpConnection
         var virtualHost = Session.VirtualHost;
         VirtualHost = virtualHost;
         _state = State.Open;
+        _broker.Clients.Add(this);
+        _reading?.CancelAfter(Timeout.InfiniteTimeSpan);
+        Opened?.Invoke();
         SendOnChannel0(new ConnectionOpenOk());
         _logger.LogDebug("Connection from {Remote} opened vhost '{VirtualHost}' as '{User}'", RemoteEndPoint, open.VirtualHost, UserName);
     }
@@ -234,7 +291,7 @@ public sealed partial class AmqpConnection
         if (!_exclusiveQueues.Contains(queue)) _exclusiveQueues.Add(queue);
     }
 
-    internal void ScheduleConfirms(Channels.AmqpChannel channel)
+    internal void ScheduleConfirms(Warren.Amqp.Channels.AmqpChannel channel)
     {
         if (!_confirmsDue.Contains(channel)) _confirmsDue.Add(channel);
     }
@@ -245,13 +302,13 @@ public sealed partial class AmqpConnection
         _confirmsDue.Clear();
     }
 
-    internal void NoteOutputBlocked() => Volatile.Write(ref _outputBlocked, true);
+    // A full fence: the consumer's second look at the output must not be read before this write.
+    internal void NoteOutputBlocked() => Interlocked.Exchange(ref _outputBlocked, 1);
 
     private void OnOutputDrained()
     {
-        if (!Volatile.Read(ref _outputBlocked)) return;
-        Volatile.Write(ref _outputBlocked, false);
-        Channels.AmqpChannel[] channels;
+        if (Interlocked.Exchange(ref _outputBlocked, 0) == 0) return;
+        Warren.Amqp.Channels.AmqpChannel[] channels;
         lock (_channels) channels = [.. _channels.Values];
         foreach (var channel in channels) channel.ResumeOutputBlockedConsumers();
     }
@@ -259,7 +316,7 @@ public sealed partial class AmqpConnection
     // Releases channels (requeueing their unacknowledged deliveries) and deletes exclusive queues. Idempotent.
     private void ReleaseResources()
     {
-        Channels.AmqpChannel[] channels;
+        Warren.Amqp.Channels.AmqpChannel[] channels;
         lock (_channels)
         {
             channels = [.. _channels.Values];

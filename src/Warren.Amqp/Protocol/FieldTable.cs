@@ -321,7 +321,7 @@ public static class FieldTable
         var table = new Dictionary<string, object?>();
         while (reader.Remaining > 0)
         {
-            string key = reader.ReadShortString();
+            string key = reader.ReadOpaqueShortString(); // RabbitMQ does not check keys either
             // A repeated key keeps the last value.
             table[key] = ReadValue(ref reader, depth);
         }

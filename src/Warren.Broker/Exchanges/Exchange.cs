@@ -1,5 +1,6 @@
 using Warren.Broker.Messages;
 using Warren.Broker.Routing;
+using Warren.Broker.Statistics;
 
 namespace Warren.Broker.Exchanges;
 
@@ -45,6 +46,9 @@ public abstract class Exchange : Destination
         _policy = policy;
         AlternateExchange = Policies.PolicyDefinition.AlternateExchange(Settings.Arguments, policy);
     }
+
+    /// <summary>Its publish_in and publish_out counts (incremented atomically: publishers on any thread share them).</summary>
+    public MessageCounters Stats { get; } = new();
 
     /// <summary>Number of bindings with this exchange as their source.</summary>
     public int BindingCount { get { lock (Sync) return _bindingCount; } }

@@ -105,6 +105,13 @@ public sealed partial class UserStore
         return user;
     }
 
+    /// <summary>
+    /// Logs in a user whose identity something else proved (SASL EXTERNAL: a verified client
+    /// certificate), with no password; the origin rule still applies. Null when refused.
+    /// </summary>
+    public User? AuthenticateExternal(string name, bool fromLoopback) =>
+        _users.TryGetValue(name, out var user) && (fromLoopback || !IsLoopbackOnly(name)) ? user : null;
+
     internal void Restore(User user) => _users[user.Name] = user;
 
     private static List<string> NormaliseTags(IEnumerable<string>? tags)

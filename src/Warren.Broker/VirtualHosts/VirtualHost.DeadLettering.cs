@@ -16,15 +16,22 @@ public sealed partial class VirtualHost
         if (arguments.DeadLetterExchange is not { } exchangeName) return;
         // A dead-letter exchange that does not exist drops the message silently (RabbitMQ).
         if (!_exchanges.TryGetValue(exchangeName, out var exchange)) return;
-        var queues = new List<Queue>();
-        foreach (var deadLetter in deadLetters)
+        var scratch = RoutingScratch.Rent();
+        try
         {
-            var message = Rewrite(source, deadLetter, exchangeName);
-            if (arguments.DeadLetterRoutingKey is not null) Route(exchange, message, message.RoutingKey, queues);
-            else RouteWithExtraKeys(exchange, message, queues);
-            if (deadLetter.Reason != DeadLetterReason.Rejected) queues.RemoveAll(queue => IsCycle(queue.Name, message));
-            EnqueueAll(queues, message);
-            queues.Clear();
+            foreach (var deadLetter in deadLetters)
+            {
+                var message = Rewrite(source, deadLetter, exchangeName);
+                if (arguments.DeadLetterRoutingKey is not null) Route(exchange, message, message.RoutingKey, scratch);
+                else RouteWithExtraKeys(exchange, message, scratch);
+                if (deadLetter.Reason != DeadLetterReason.Rejected) scratch.Queues.RemoveAll(queue => IsCycle(queue.Name, message));
+                EnqueueAll(scratch.Queues, message);
+                scratch.Clear();
+            }
+        }
+        finally
+        {
+            RoutingScratch.Return(scratch);
         }
     }
 

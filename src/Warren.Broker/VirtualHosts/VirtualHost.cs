@@ -33,6 +33,18 @@ public sealed partial class VirtualHost
         AddPredeclared("amq.match", ExchangeTypes.Headers);
     }
 
+    /// <summary>Message counts of this host's channels that have closed; the live channels' counts are added on read.</summary>
+    public Statistics.MessageCounters ClosedChannelStats { get; } = new();
+
+    /// <summary>Queues declared and deleted since start (RabbitMQ's churn rates).</summary>
+    public long QueuesDeclared => Volatile.Read(ref _queuesDeclared);
+
+    /// <summary>Queues deleted since start.</summary>
+    public long QueuesDeleted => Volatile.Read(ref _queuesDeleted);
+
+    private long _queuesDeclared;
+    private long _queuesDeleted;
+
     /// <summary>The name, e.g. "/".</summary>
     public string Name { get; }
 
@@ -55,6 +67,9 @@ public sealed partial class VirtualHost
     /// <summary>Finds an exchange.</summary>
     public bool TryGetExchange(string name, out Exchange exchange) => _exchanges.TryGetValue(name, out exchange!);
 
+    /// <summary>Finds a queue, whoever owns it (the management plane sees exclusive queues too).</summary>
+    public bool TryGetQueue(string name, out Queue queue) => _queues.TryGetValue(name, out queue!);
+
     /// <summary>Finds a queue usable by <paramref name="connection"/> or fails (404, or 405 when another connection owns it).</summary>
     public Queue GetQueue(string name, object? connection)
     {
@@ -62,9 +77,6 @@ public sealed partial class VirtualHost
         CheckOwner(queue, connection);
         return queue;
     }
-
-    /// <summary>Finds a queue whoever owns it.</summary>
-    public bool TryGetQueue(string name, out Queue queue) => _queues.TryGetValue(name, out queue!);
 
     private void CheckOwner(Queue queue, object? connection)
     {
@@ -228,6 +240,7 @@ public sealed partial class VirtualHost
             var queue = new Queue(name, this, settings, arguments, settings.Exclusive ? connection : null, OpenStore(name, settings));
             ApplyPolicies(queue);
             _queues[name] = queue;
+            _queuesDeclared++;
             LogQueueDeclared(queue);
             return new QueueDeclared(queue, 0, 0);
         }
@@ -288,6 +301,7 @@ public sealed partial class VirtualHost
     private (int, Consumer[]) RemoveQueueLocked(Queue queue)
     {
         _queues.TryRemove(queue.Name, out _);
+        _queuesDeleted++;
         foreach (var binding in queue.IncomingBindings.ToArray()) RemoveBindingLocked(binding);
         LogQueueDeleted(queue);
         return queue.MarkDeleted();

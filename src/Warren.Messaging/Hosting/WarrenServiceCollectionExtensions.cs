@@ -34,6 +34,10 @@ public static class WarrenServiceCollectionExtensions
         options.Validate();
         services.AddSingleton(options);
         foreach (var handler in options.Handlers) services.TryAddTransient(handler.HandlerType);
+        foreach (var filter in options.Filters)
+        {
+            if (filter is Type type) services.TryAddSingleton(type);
+        }
         services.AddSingleton(sp => new Warren.Messaging.WarrenBus(options, sp,
             sp.GetService<ILogger<Warren.Messaging.WarrenBus>>() ?? NullLogger<Warren.Messaging.WarrenBus>.Instance,
             sp.GetServices<Warren.Messaging.IMessageObserver>()));

@@ -23,6 +23,9 @@ public static class ServerOptions
         ServerOption.Int("--max-message-size", "Largest message body accepted, in bytes (default 134217728)", 1, int.MaxValue, (o, v) => o with { Amqp = o.Amqp with { MaxMessageSize = v } }),
         ServerOption.Text("--default-user", "User created on a fresh data folder, an administrator (default guest; env also WARREN_DEFAULT_USER)", (o, v) => o with { DefaultUser = v }),
         ServerOption.Text("--default-pass", "The default user's password (default guest; env also WARREN_DEFAULT_PASS)", (o, v) => o with { DefaultPassword = v }),
+        ServerOption.Int("--management-port", "Port of the management HTTP API; 0 turns it off (default 15672)", 0, 65535, (o, v) => o with { ManagementPort = v == 0 ? null : v }),
+        ServerOption.Address("--management-bind", "Address of the management HTTP API and the Prometheus endpoint (default: --bind)", (o, v) => o with { ManagementBindAddress = v }),
+        ServerOption.Int("--prometheus-port", "Port of the Prometheus metrics endpoint; 0 turns it off (default 15692)", 0, 65535, (o, v) => o with { PrometheusPort = v == 0 ? null : v }),
         ServerOption.Text("--definitions", "A RabbitMQ definitions JSON file imported at start, like load_definitions", (o, v) => o with { DefinitionsFile = Path.GetFullPath(v) }),
     ];
 }

@@ -40,11 +40,11 @@ internal sealed class PipeClient : IAsyncDisposable
     private readonly Pipe _toClient = new();
     private readonly CancellationTokenSource _stop = new();
 
-    public PipeClient(Broker.Broker? broker = null, AmqpOptions? options = null, EndPoint? remoteEndPoint = null)
+    public PipeClient(Broker.Broker? broker = null, AmqpOptions? options = null, EndPoint? remoteEndPoint = null, TransportSecurity? security = null)
     {
         Broker = broker ?? new Broker.Broker();
         Connection = new AmqpConnection(Broker, new DuplexPipe(_toServer.Reader, _toClient.Writer), options ?? AmqpOptions.Default,
-            remoteEndPoint ?? new IPEndPoint(IPAddress.Loopback, 50000), NullLogger.Instance);
+            remoteEndPoint ?? new IPEndPoint(IPAddress.Loopback, 50000), NullLogger.Instance, security);
         Run = Task.Run(() => Connection.RunAsync(_stop.Token));
     }
 

@@ -59,6 +59,28 @@ public sealed class AmqpTransport : ITransport
     public bool SupportsDelayedDelivery => _options.BrokerSupportsDeadLettering;
 
     /// <inheritdoc />
+    public bool ConsumersAttached
+    {
+        get
+        {
+            foreach (var subscription in _subscriptions.Keys)
+            {
+                if (!subscription.IsAttached) return false;
+            }
+            return true;
+        }
+    }
+
+    /// <inheritdoc />
+    public event Action<ConnectionLostException>? ConnectionLost;
+
+    // "CONNECTION_FORCED - broker forced connection closure with reason 'shutdown'" (320) from the
+    // broker; the client's own text ("End of stream") when the socket closed without a close.
+    private static string Describe(ShutdownEventArgs args) => args.Initiator == ShutdownInitiator.Peer && args.ReplyCode != 0
+        ? $"{args.ReplyCode} {args.ReplyText}"
+        : args.Exception?.Message ?? args.ReplyText;
+
+    /// <inheritdoc />
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var factory = new ConnectionFactory
@@ -68,6 +90,9 @@ public sealed class AmqpTransport : ITransport
             TopologyRecoveryEnabled = true,
             NetworkRecoveryInterval = _options.ReconnectInterval,
             ClientProvidedName = "warren:" + _serviceName,
+            // A message larger than this closes the connection (and, redelivered, every new one):
+            // as large as the bus sends, which matches the broker's limit.
+            MaxInboundMessageBodySize = (uint)_options.MaxInboundMessageSize,
         };
         try
         {
@@ -80,7 +105,10 @@ public sealed class AmqpTransport : ITransport
         }
         _connection.ConnectionShutdownAsync += (_, args) =>
         {
-            if (args.Initiator != ShutdownInitiator.Application) _logger.LogWarning("AMQP connection lost: {Reason}; recovering", args.ReplyText);
+            if (args.Initiator == ShutdownInitiator.Application) return Task.CompletedTask;
+            _logger.LogWarning("AMQP connection lost: {Reason}; recovering", Describe(args));
+            ConnectionLost?.Invoke(new ConnectionLostException(
+                $"The connection to the broker at {_options.Uri.Host}:{_options.Uri.Port} was lost ({Describe(args)}).", args.Exception));
             return Task.CompletedTask;
         };
         _connection.RecoverySucceededAsync += (_, _) =>

@@ -30,6 +30,9 @@ public sealed class AmqpTransportOptions
     /// then skipped and failures go to the error queue after the immediate retries.
     /// </summary>
     public bool BrokerSupportsDeadLettering { get; set; } = true;
+
+    /// <summary>RabbitMQ.Client's MaxInboundMessageBodySize: the bus sets it to <see cref="Configuration.WarrenOptions.MaxMessageSize"/>.</summary>
+    internal int MaxInboundMessageSize { get; set; } = Configuration.WarrenOptions.DefaultMaxMessageSize;
 }
 
 /// <summary>The broker could not be reached within the configured time.</summary>
