@@ -5,49 +5,38 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Warren.Server;
 using Warren.Server.Cli;
+using Warren.Server.Configuration;
 
-var port = new Option<int>("--port") { Description = "TCP port for AMQP clients (0: any free port)", DefaultValueFactory = _ => 5672 };
-var bind = new Option<string>("--bind") { Description = "Address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
-var dataDir = new Option<string>("--data-dir") { Description = "Folder for durable definitions and persistent messages", DefaultValueFactory = _ => WarrenServerOptions.DefaultDataDirectory };
-var inMemory = new Option<bool>("--in-memory") { Description = "Keep everything in memory; nothing survives a restart" };
-var diskFree = new Option<long>("--disk-free-limit") { Description = "Block publishers below this many free bytes on the data disk", DefaultValueFactory = _ => WarrenServerOptions.Default.DiskFreeLimit };
-var memory = new Option<double>("--memory-high-watermark") { Description = "Block publishers above this fraction of the machine's memory", DefaultValueFactory = _ => WarrenServerOptions.Default.MemoryHighWatermark };
-var maxConnections = new Option<int>("--max-connections") { Description = "Refuse connections beyond this many", DefaultValueFactory = _ => int.MaxValue };
-var managementPort = new Option<int>("--management-port") { Description = "Port of the management HTTP API (0: off)", DefaultValueFactory = _ => 15672 };
-var managementBind = new Option<string?>("--management-bind") { Description = "Address of the management HTTP API and the Prometheus endpoint (default: --bind)" };
-var prometheusPort = new Option<int>("--prometheus-port") { Description = "Port of the Prometheus metrics endpoint (0: off)", DefaultValueFactory = _ => 15692 };
+// Every setting comes from ServerOptions.All: a flag here, a key in --config, WARREN__KEY in the environment.
+var config = new Option<string>("--config") { Description = "A JSON file of settings (keys as the flags in PascalCase: Port, DataDir, …); the environment and flags override it" };
+var flags = ServerOptions.All.ToDictionary(o => o,
+    o => o.IsSwitch ? (Option)new Option<bool>(o.Flag) { Description = o.Description } : new Option<string>(o.Flag) { Description = o.Description });
 var security = new SecurityArguments();
-var root = new RootCommand("Warren: an AMQP 0-9-1 message broker for .NET") { port, bind, dataDir, inMemory, diskFree, memory, maxConnections, managementPort, managementBind, prometheusPort, ErrorsCommand.Create() };
+var root = new RootCommand("Warren: an AMQP 0-9-1 message broker for .NET") { config, ErrorsCommand.Create() };
 security.AddTo(root);
+foreach (var flag in flags.Values) root.Options.Add(flag);
 root.SetAction(async (parsed, cancellationToken) =>
 {
-    if (!IPAddress.TryParse(parsed.GetValue(bind), out var address))
+    var given = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+    foreach (var (option, flag) in flags)
     {
-        Console.Error.WriteLine($"--bind: '{parsed.GetValue(bind)}' is not an IP address (e.g. 127.0.0.1, 0.0.0.0, ::1).");
-        return 2;
+        if (parsed.GetResult(flag) is not { Implicit: false }) continue;
+        given[option.Key] = flag is Option<bool> isSwitch ? (parsed.GetValue(isSwitch) ? "true" : "false") : parsed.GetValue((Option<string>)flag);
     }
-    IPAddress? managementAddress = null;
-    if (parsed.GetValue(managementBind) is { } managementText && !IPAddress.TryParse(managementText, out managementAddress))
+    WarrenServerOptions options;
+    try
     {
-        Console.Error.WriteLine($"--management-bind: '{managementText}' is not an IP address (e.g. 127.0.0.1, 0.0.0.0, ::1).");
+        options = ServerConfiguration.Load(WarrenServerOptions.Default with { DataDirectory = WarrenServerOptions.DefaultDataDirectory, ManagementPort = 15672, PrometheusPort = 15692 },
+            parsed.GetValue(config), given);
+    }
+    catch (ServerConfigurationException e)
+    {
+        Console.Error.WriteLine($"warren: {e.Message}");
         return 2;
     }
     // The web host's own start-up failure log is a stack trace; the failure is reported below in one line.
     using var logging = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information)
         .AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None));
-    var options = WarrenServerOptions.Default with
-    {
-        BindAddress = address,
-        Port = parsed.GetValue(port),
-        DataDirectory = parsed.GetValue(inMemory) ? null : Path.GetFullPath(parsed.GetValue(dataDir)!),
-        DiskFreeLimit = parsed.GetValue(diskFree),
-        MemoryHighWatermark = parsed.GetValue(memory),
-        Amqp = WarrenServerOptions.Default.Amqp with { MaxConnections = parsed.GetValue(maxConnections) },
-        // On the command line 0 turns an HTTP listener off (an embedded server uses null for that).
-        ManagementPort = parsed.GetValue(managementPort) is var m and not 0 ? m : null,
-        ManagementBindAddress = managementAddress,
-        PrometheusPort = parsed.GetValue(prometheusPort) is var p and not 0 ? p : null,
-    };
     options = security.Apply(parsed, options, out var securityError);
     if (securityError is not null)
     {
@@ -64,8 +53,8 @@ root.SetAction(async (parsed, cancellationToken) =>
         // The listener does not say which port: name the ones it binds.
         var ports = string.Join(" or ", new[] { options.EnablePlainListener ? options.Port : -1, options.Tls is null ? -1 : options.TlsPort }.Where(p => p >= 0));
         Console.Error.WriteLine(e.SocketErrorCode == SocketError.AddressAlreadyInUse
-            ? $"warren: port {ports} on {address} is already in use (another warren, or a RabbitMQ?): stop it, or choose another port with --port."
-            : $"warren: not allowed to listen on port {ports} on {address} (ports below 1024 need privileges): choose another port with --port.");
+            ? $"warren: port {ports} on {options.BindAddress} is already in use (another warren, or a RabbitMQ?): stop it, or choose another port with --port."
+            : $"warren: not allowed to listen on port {ports} on {options.BindAddress} (ports below 1024 need privileges): choose another port with --port.");
         return 1;
     }
     catch (IOException e) when (IsAddressInUse(e))
@@ -74,7 +63,7 @@ root.SetAction(async (parsed, cancellationToken) =>
         var which = options.ManagementPort is { } apiPort && e.Message.Contains($":{apiPort}", StringComparison.Ordinal)
             ? $"the management port {apiPort}: choose another with --management-port"
             : $"the Prometheus port {options.PrometheusPort}: choose another with --prometheus-port";
-        Console.Error.WriteLine($"warren: {which} (0 turns it off); it is already in use on {options.ManagementBindAddress ?? address} (another warren, or a RabbitMQ?).");
+        Console.Error.WriteLine($"warren: {which} (0 turns it off); it is already in use on {options.ManagementBindAddress ?? options.BindAddress} (another warren, or a RabbitMQ?).");
         return 1;
     }
     catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or System.Net.Sockets.SocketException)

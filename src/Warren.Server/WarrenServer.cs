@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Warren.Amqp.Listening;
+using Warren.Broker.Definitions;
 using Warren.Amqp.Listening.Tls;
 using Warren.Management;
 
@@ -92,12 +93,20 @@ public sealed class WarrenServer : IAsyncDisposable
             DataDirectory = options.DataDirectory,
             DiskFreeLimit = options.DiskFreeLimit,
             MemoryHighWatermark = options.MemoryHighWatermark,
+            DefaultUser = options.DefaultUser,
+            DefaultPassword = options.DefaultPassword,
         }, loggerFactory);
         TlsContext? tls = null;
         AmqpListener? listener = null;
         WarrenServer? server = null;
         try
         {
+            if (options.DefinitionsFile is { } file)
+            {
+                // Imported before the listener opens, so clients see the definitions from their first connection (RabbitMQ's load_definitions).
+                broker.ImportDefinitions(BrokerDefinitions.Parse(File.ReadAllBytes(file)));
+                loggerFactory.CreateLogger<WarrenServer>().LogInformation("Imported definitions from {File}", file);
+            }
             if (options.Tls is not null) tls = new TlsContext(options.Tls, loggerFactory.CreateLogger("Warren.Tls"));
             if (options.EnablePlainListener) listener = new AmqpListener(broker, new IPEndPoint(options.BindAddress, options.Port), options.Amqp, loggerFactory);
             var tlsListener = tls is null ? null : new AmqpListener(broker, new IPEndPoint(options.BindAddress, options.TlsPort), options.Amqp, loggerFactory, tls);

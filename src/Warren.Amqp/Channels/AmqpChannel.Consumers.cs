@@ -47,9 +47,14 @@ internal sealed partial class AmqpChannel
 
     private void OnConsume(BasicConsume consume)
     {
-        var queue = consume.Queue == DirectReplyTo.PseudoQueue
-            ? OpenDirectReplyQueue(consume)
-            : VirtualHost.GetQueue(ResolveQueueName(consume.Queue, BasicConsume.Id), Owner);
+        Broker.Queues.Queue queue;
+        if (consume.Queue == DirectReplyTo.PseudoQueue) queue = OpenDirectReplyQueue(consume);
+        else
+        {
+            var name = ResolveQueueName(consume.Queue, BasicConsume.Id);
+            CheckRead(Broker.Security.ResourceKind.Queue, name);
+            queue = VirtualHost.GetQueue(name, Owner);
+        }
         var tag = consume.ConsumerTag.Length > 0 ? consume.ConsumerTag : Broker.VirtualHosts.VirtualHost.GenerateName("amq.ctag-");
         AmqpConsumer consumer;
         lock (_deliveryLock)
@@ -128,7 +133,9 @@ internal sealed partial class AmqpChannel
 
     private void OnGet(BasicGet get)
     {
-        var queue = VirtualHost.GetQueue(ResolveQueueName(get.Queue, BasicGet.Id), Owner);
+        var name = ResolveQueueName(get.Queue, BasicGet.Id);
+        CheckRead(Broker.Security.ResourceKind.Queue, name);
+        var queue = VirtualHost.GetQueue(name, Owner);
         if (!queue.TryGet(get.NoAck, out var entry, out var remaining))
         {
             Stats.GetEmpty++;

@@ -43,7 +43,9 @@ internal sealed partial class AmqpChannel
             throw AmqpException.Connection(ReplyCode.NotImplemented, "immediate=true", BasicPublish.Id);
         }
         // The exchange is checked now, as RabbitMQ does, so the error names basic.publish.
+        CheckPublish(publish.Exchange);
         var exchange = VirtualHost.GetExchange(publish.Exchange);
+        CheckTopic(exchange, publish.RoutingKey, Broker.Security.AccessKind.Write);
         if (exchange.Settings.Internal)
         {
             throw new BrokerException(BrokerError.AccessRefused,

@@ -96,12 +96,14 @@ public sealed partial class AmqpConnection
         {
             // rabbitmq_auth_mechanism_ssl: the response is ignored, the certificate names the user.
             user = Security?.PeerCommonName ?? "";
-            accepted = user.Length > 0 && _broker.Users.AuthenticateExternal(user, IsLoopback) is not null;
+            _user = user.Length > 0 ? _broker.Users.AuthenticateExternal(user, IsLoopback) : null;
+            accepted = _user is not null;
         }
         else
         {
             ReadCredentials(mechanism, startOk.Response, out user, out var password);
-            accepted = _broker.Users.Authenticate(user, password, IsLoopback) is not null;
+            _user = _broker.Users.Authenticate(user, password, IsLoopback);
+            accepted = _user is not null;
         }
         if (!accepted)
         {
@@ -202,15 +204,15 @@ public sealed partial class AmqpConnection
 
     private void OnOpen(ConnectionOpen open)
     {
-        if (!_broker.TryGetVirtualHost(open.VirtualHost, out var virtualHost))
+        try
         {
-            throw AmqpException.Connection(ReplyCode.NotAllowed, $"vhost {open.VirtualHost} not found", ConnectionOpen.Id);
+            Session = _broker.OpenSession(_user!, open.VirtualHost);
         }
-        if (_broker.Users.CanAccess(UserName!, open.VirtualHost) is false)
+        catch (Broker.BrokerException e)
         {
-            throw AmqpException.Connection(ReplyCode.NotAllowed,
-                $"access to vhost '{open.VirtualHost}' refused for user '{UserName}'", ConnectionOpen.Id);
+            throw AmqpException.Connection((ushort)e.Error, e.Message, ConnectionOpen.Id);
         }
+        var virtualHost = Session.VirtualHost;
         VirtualHost = virtualHost;
         _state = State.Open;
         _broker.Clients.Add(this);
@@ -325,5 +327,6 @@ public sealed partial class AmqpConnection
         _confirmsDue.Clear();
         foreach (var queue in _exclusiveQueues) VirtualHost?.DeleteQueue(queue);
         _exclusiveQueues.Clear();
+        Session?.Dispose();
     }
 }

@@ -101,6 +101,14 @@ public sealed partial class AmqpConnection : Broker.Clients.IClientConnection
 
     internal VirtualHost? VirtualHost { get; private set; }
 
+    /// <summary>The broker session (user, permissions, limits) once connection.open succeeded.</summary>
+    internal Broker.Security.Session? Session { get; private set; }
+
+    private Broker.Security.User? _user;
+
+    /// <summary>The version of the broker's users and permissions, for cached permission checks.</summary>
+    internal long UsersVersion => _broker.Users.Version;
+
     /// <summary>The broker's storage, when it persists messages.</summary>
     internal Broker.Storage.StorageEngine? Storage => _broker.Storage;
 
@@ -495,6 +503,14 @@ public sealed partial class AmqpConnection : Broker.Clients.IClientConnection
         {
             throw AmqpException.Connection(ReplyCode.ChannelError, $"channel number {number} is above the negotiated channel_max {_channelMax}", methodId);
         }
+        try
+        {
+            Session!.OpenChannel();
+        }
+        catch (Broker.BrokerException e)
+        {
+            throw AmqpException.Connection((ushort)e.Error, e.Message, methodId);
+        }
         var channel = new AmqpChannel(this, number);
         lock (_channels) _channels.Add(number, channel);
         _broker.Clients.NoteChannelOpened();
@@ -514,7 +530,9 @@ public sealed partial class AmqpConnection : Broker.Clients.IClientConnection
     // read loop need no lock, since no other thread writes.
     internal void RemoveChannel(ushort number)
     {
-        lock (_channels) _channels.Remove(number);
+        bool removed;
+        lock (_channels) removed = _channels.Remove(number);
+        if (removed) Session?.CloseChannel();
     }
 
     private static TResult WithContiguous<TState, TResult>(in ReadOnlySequence<byte> payload, TState state, ReadOnlySpanFunc<TState, TResult> action)

@@ -60,8 +60,8 @@ public sealed partial class Queue : Destination
     /// <summary>How it was declared.</summary>
     public QueueSettings Settings { get; }
 
-    /// <summary>Its validated x-arguments.</summary>
-    public QueueArguments Arguments { get; }
+    /// <summary>The x-arguments it runs with: the declared ones validated, combined with its policies (see <see cref="PolicyName"/>).</summary>
+    public QueueArguments Arguments { get; private set; }
 
     internal VirtualHost Host { get; }
 

@@ -107,9 +107,7 @@ public sealed partial class VirtualHost
         Route(exchange, message, routingKey, scratch);
         var tried = 0;
         while (scratch.Queues.Count == before && tried++ < 16
-            && exchange.Settings.Arguments is { } arguments
-            && arguments.TryGetValue("alternate-exchange", out var alternateName)
-            && FieldValues.TryGetString(alternateName, out var name)
+            && exchange.AlternateExchange is { } name
             && _exchanges.TryGetValue(name, out var alternate)
             && !ReferenceEquals(alternate, exchange))
         {

@@ -107,6 +107,7 @@ public sealed partial class VirtualHost
             }
             var created = Exchange.Create(name, type, settings)
                 ?? throw new BrokerException(BrokerError.CommandInvalid, $"unknown exchange type '{type}'");
+            ApplyPolicies(created);
             _exchanges[name] = created;
             LogExchangeDeclared(created);
             return created;
@@ -206,7 +207,8 @@ public sealed partial class VirtualHost
     /// an existing one is equivalent. <paramref name="connection"/> identifies the declaring
     /// connection; exclusive queues belong to it.
     /// </summary>
-    public QueueDeclared DeclareQueue(string name, QueueSettings settings, bool passive, object? connection)
+    /// <remarks><paramref name="serverNamed"/>: the caller generated the name with <see cref="GenerateName"/> (to check permissions on it first), so its amq.gen- prefix is allowed.</remarks>
+    public QueueDeclared DeclareQueue(string name, QueueSettings settings, bool passive, object? connection, bool serverNamed = false)
     {
         if (passive)
         {
@@ -215,7 +217,7 @@ public sealed partial class VirtualHost
             return new QueueDeclared(found, found.MessageCount, found.ConsumerCount);
         }
         if (name.Length == 0) name = GenerateName("amq.gen-");
-        else if (name.StartsWith(ReservedPrefix, StringComparison.Ordinal))
+        else if (!serverNamed && name.StartsWith(ReservedPrefix, StringComparison.Ordinal))
         {
             throw new BrokerException(BrokerError.AccessRefused, $"queue name '{name}' contains reserved prefix 'amq.*'");
         }
@@ -234,7 +236,9 @@ public sealed partial class VirtualHost
                 return new QueueDeclared(existing, existing.MessageCount, existing.ConsumerCount);
             }
             var arguments = QueueArguments.Parse(settings.Arguments, name, Name, settings.Durable);
+            CheckQueueLimitLocked(name);
             var queue = new Queue(name, this, settings, arguments, settings.Exclusive ? connection : null, OpenStore(name, settings));
+            ApplyPolicies(queue);
             _queues[name] = queue;
             _queuesDeclared++;
             LogQueueDeclared(queue);
@@ -301,6 +305,21 @@ public sealed partial class VirtualHost
         foreach (var binding in queue.IncomingBindings.ToArray()) RemoveBindingLocked(binding);
         LogQueueDeleted(queue);
         return queue.MarkDeleted();
+    }
+
+    /// <summary>Deletes every queue (with its messages) and exchange, as when the virtual host itself is deleted.</summary>
+    internal void DeleteAll()
+    {
+        var cancelled = new List<Consumer>();
+        lock (_topology)
+        {
+            foreach (var queue in _queues.Values) cancelled.AddRange(RemoveQueueLocked(queue).Item2);
+            foreach (var exchange in _exchanges.Values)
+            {
+                if (exchange.Name.Length > 0) RemoveExchangeLocked(exchange);
+            }
+        }
+        foreach (var consumer in cancelled) consumer.OnCancelledByBroker();
     }
 
     /// <summary>Purges a queue; returns the number of messages dropped.</summary>

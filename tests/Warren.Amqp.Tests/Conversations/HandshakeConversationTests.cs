@@ -127,7 +127,8 @@ public sealed class HandshakeConversationTests
     public async Task A_user_who_is_not_loopback_only_logs_in_from_a_remote_address()
     {
         var broker = new Broker.Broker();
-        broker.Users.AddUser("app", "pw", loopbackOnly: false, "/");
+        broker.Users.PutUser("app", "pw");
+        broker.Users.SetPermission(new Warren.Broker.Security.Permission("app", "/", ".*", ".*", ".*"));
         await using var client = new PipeClient(broker, remoteEndPoint: new IPEndPoint(IPAddress.Parse("10.1.2.3"), 5000));
 
         await client.StartAsync();
