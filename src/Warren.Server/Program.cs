@@ -17,6 +17,18 @@ security.AddTo(root);
 foreach (var flag in flags.Values) root.Options.Add(flag);
 root.SetAction(async (parsed, cancellationToken) =>
 {
+    // Ctrl+C and SIGTERM stop the server gracefully (connections told 320, data folder flushed) and
+    // the process exits 0. System.CommandLine's own termination handling raced the action and
+    // sometimes ended the process with 143 instead.
+    using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+    void Stop(PosixSignalContext signal)
+    {
+        signal.Cancel = true;
+        stopping.Cancel();
+    }
+    using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+    using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+    cancellationToken = stopping.Token;
     var given = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
     foreach (var (option, flag) in flags)
     {
@@ -97,8 +109,7 @@ root.SetAction(async (parsed, cancellationToken) =>
     }
     return 0;
 });
-// Ctrl+C and SIGTERM cancel the action so the server closes connections and flushes its data folder.
-return await CommandLine.InvokeAsync(root, args, new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });
+return await CommandLine.InvokeAsync(root, args, new InvocationConfiguration { ProcessTerminationTimeout = null });
 
 static bool IsAddressInUse(Exception? e)
 {
