@@ -2,7 +2,9 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Warren.Amqp.Listening;
+using Warren.Broker.Definitions;
 using Warren.Amqp.Listening.Tls;
+using Warren.Management;
 
 namespace Warren.Server;
 
@@ -21,6 +23,7 @@ public sealed class WarrenServer : IAsyncDisposable
 {
     private readonly AmqpListener? _listener;
     private readonly AmqpListener? _tlsListener;
+    private ManagementServer? _management;
 
     private WarrenServer(Broker.Broker broker, AmqpListener? listener, AmqpListener? tlsListener, TlsContext? tls)
     {
@@ -29,6 +32,15 @@ public sealed class WarrenServer : IAsyncDisposable
         _tlsListener = tlsListener;
         Tls = tls;
     }
+
+    /// <summary>Where the management HTTP API listens; null when it is off.</summary>
+    public IPEndPoint? ManagementEndPoint => _management?.ApiEndPoint;
+
+    /// <summary>The management API's base URI, e.g. <c>http://127.0.0.1:15672/</c>; null when it is off.</summary>
+    public Uri? ManagementUri => ManagementEndPoint is { } endPoint ? new Uri($"http://{Reachable(endPoint)}/") : null;
+
+    /// <summary>Where the Prometheus endpoint listens; null when it is off.</summary>
+    public IPEndPoint? PrometheusEndPoint => _management?.PrometheusEndPoint;
 
     /// <summary>The broker model (virtual hosts, queues, users), for inspection and embedding.</summary>
     public Broker.Broker Broker { get; }
@@ -81,15 +93,41 @@ public sealed class WarrenServer : IAsyncDisposable
             DataDirectory = options.DataDirectory,
             DiskFreeLimit = options.DiskFreeLimit,
             MemoryHighWatermark = options.MemoryHighWatermark,
+            DefaultUser = options.DefaultUser,
+            DefaultPassword = options.DefaultPassword,
         }, loggerFactory);
         TlsContext? tls = null;
         AmqpListener? listener = null;
+        WarrenServer? server = null;
         try
         {
+            if (options.DefinitionsFile is { } file)
+            {
+                // Imported before the listener opens, so clients see the definitions from their first connection (RabbitMQ's load_definitions).
+                broker.ImportDefinitions(BrokerDefinitions.Parse(File.ReadAllBytes(file)));
+                loggerFactory.CreateLogger<WarrenServer>().LogInformation("Imported definitions from {File}", file);
+            }
             if (options.Tls is not null) tls = new TlsContext(options.Tls, loggerFactory.CreateLogger("Warren.Tls"));
             if (options.EnablePlainListener) listener = new AmqpListener(broker, new IPEndPoint(options.BindAddress, options.Port), options.Amqp, loggerFactory);
             var tlsListener = tls is null ? null : new AmqpListener(broker, new IPEndPoint(options.BindAddress, options.TlsPort), options.Amqp, loggerFactory, tls);
-            return new WarrenServer(broker, listener, tlsListener, tls);
+            server = new WarrenServer(broker, listener, tlsListener, tls);
+            if (options.ManagementPort is not null || options.PrometheusPort is not null)
+            {
+                server._management = await ManagementServer.StartAsync(broker, ManagementOptions.Default with
+                {
+                    BindAddress = options.ManagementBindAddress ?? options.BindAddress,
+                    Port = options.ManagementPort,
+                    PrometheusPort = options.PrometheusPort,
+                    AmqpListeners = Listeners(listener, tlsListener),
+                }, loggerFactory, cancellationToken).ConfigureAwait(false);
+            }
+            return server;
+        }
+        catch when (server is not null)
+        {
+            // The server owns its listeners, TLS context and broker: one dispose releases them once.
+            await server.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
         catch
         {
@@ -107,9 +145,18 @@ public sealed class WarrenServer : IAsyncDisposable
     /// </summary>
     public bool ReloadTls() => Tls?.Reload() ?? false;
 
+    private static List<ListenerInfo> Listeners(AmqpListener? plain, AmqpListener? tls)
+    {
+        var listeners = new List<ListenerInfo>();
+        if (plain is not null) listeners.Add(new ListenerInfo("amqp", plain.LocalEndPoint.Address.ToString(), plain.LocalEndPoint.Port));
+        if (tls is not null) listeners.Add(new ListenerInfo("amqp/ssl", tls.LocalEndPoint.Address.ToString(), tls.LocalEndPoint.Port));
+        return listeners;
+    }
+
     /// <summary>Closes every connection (CONNECTION_FORCED, as RabbitMQ at shutdown), stops listening and closes the data folder.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_management is not null) await _management.DisposeAsync().ConfigureAwait(false);
         if (_listener is not null) await _listener.DisposeAsync().ConfigureAwait(false);
         if (_tlsListener is not null) await _tlsListener.DisposeAsync().ConfigureAwait(false);
         Tls?.Dispose();

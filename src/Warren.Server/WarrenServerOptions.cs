@@ -33,6 +33,28 @@ public sealed record WarrenServerOptions
     /// <summary>Publishing blocks past this fraction of the machine's memory (RabbitMQ's default 0.4).</summary>
     public double MemoryHighWatermark { get; init; } = Broker.BrokerOptions.Default.MemoryHighWatermark;
 
+    /// <summary>The user created on a fresh data folder (or in memory), an administrator with every permission on "/" (RabbitMQ's default_user).</summary>
+    public string DefaultUser { get; init; } = "guest";
+
+    /// <summary>The default user's password (RabbitMQ's default_pass).</summary>
+    public string DefaultPassword { get; init; } = "guest";
+
+    /// <summary>A RabbitMQ definitions JSON file imported at start (RabbitMQ's load_definitions); null: none.</summary>
+    public string? DefinitionsFile { get; init; }
+
+    /// <summary>
+    /// The management HTTP API's port (RabbitMQ's is 15672); 0 picks a free port; null (the
+    /// default for an embedded server, so tests and applications do not collide on ports) turns
+    /// it off. The <c>warren</c> executable defaults to 15672.
+    /// </summary>
+    public int? ManagementPort { get; init; }
+
+    /// <summary>The management API's address; null: the AMQP <see cref="BindAddress"/>.</summary>
+    public IPAddress? ManagementBindAddress { get; init; }
+
+    /// <summary>The Prometheus endpoint's port (RabbitMQ's is 15692); 0 picks a free port; null (the embedded default) turns it off.</summary>
+    public int? PrometheusPort { get; init; }
+
     /// <summary>Protocol limits offered to clients.</summary>
     public AmqpOptions Amqp { get; init; } = AmqpOptions.Default;
 
@@ -52,6 +74,11 @@ public sealed record WarrenServerOptions
     public void Validate()
     {
         if (Port is < 0 or > 65535) throw new ArgumentOutOfRangeException(nameof(Port), Port, "Port must be between 0 and 65535 (0: any free port).");
+        if (string.IsNullOrEmpty(DefaultUser)) throw new ArgumentException("DefaultUser must not be empty.", nameof(DefaultUser));
+        if (DefinitionsFile is not null && !File.Exists(DefinitionsFile)) throw new ArgumentException($"DefinitionsFile '{DefinitionsFile}' not found.", nameof(DefinitionsFile));
+
+        if (ManagementPort is < 0 or > 65535) throw new ArgumentOutOfRangeException(nameof(ManagementPort), ManagementPort, "ManagementPort must be between 0 and 65535 (0: any free port), or null for off.");
+        if (PrometheusPort is < 0 or > 65535) throw new ArgumentOutOfRangeException(nameof(PrometheusPort), PrometheusPort, "PrometheusPort must be between 0 and 65535 (0: any free port), or null for off.");
         if (TlsPort is < 0 or > 65535) throw new ArgumentOutOfRangeException(nameof(TlsPort), TlsPort, "TlsPort must be between 0 and 65535 (0: any free port).");
         if (!EnablePlainListener && Tls is null) throw new ArgumentException("EnablePlainListener = false needs Tls: the server would listen nowhere.", nameof(EnablePlainListener));
         Tls?.Validate();

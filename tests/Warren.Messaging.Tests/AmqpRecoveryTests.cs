@@ -1,8 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 using Warren.Messaging.Diagnostics;
+using Warren.Messaging.Tests.Infrastructure;
 using Warren.Server;
 using Xunit;
+using static Warren.Messaging.Tests.Waits;
 
 namespace Warren.Messaging.Tests;
 
@@ -28,7 +31,7 @@ public sealed class AmqpRecoveryTests
         await service.Bus.PublishAsync(new OrderPlaced(name + "-before", 1));
         await service.Recorder.WaitForHandledAsync<OrderPlaced>(o => o.OrderId == name + "-before", Wait);
 
-        await StopServerAsync(server);
+        await server.DisposeAsync();
         await Eventually(() => !service.Bus.Transport.IsConnected);
         Assert.Equal(HealthStatus.Unhealthy, (await health.CheckHealthAsync(new HealthCheckContext())).Status);
         // Published during the outage: waits (bounded) for the connection to come back.
@@ -40,13 +43,38 @@ public sealed class AmqpRecoveryTests
             await service.Recorder.WaitForHandledAsync<OrderPlaced>(o => o.OrderId == name + "-during", Wait);
             await service.Bus.PublishAsync(new OrderPlaced(name + "-after", 3));
             await service.Recorder.WaitForHandledAsync<OrderPlaced>(o => o.OrderId == name + "-after", Wait);
-            Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync(new HealthCheckContext())).Status);
+            await Eventually(async () => (await health.CheckHealthAsync(new HealthCheckContext())).Status == HealthStatus.Healthy);
         }
         finally
         {
             await service.DisposeAsync();
-            await StopServerAsync(restarted);
+            await restarted.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public async Task A_lost_connection_is_logged_as_a_lost_connection_not_as_a_cancelled_consumer()
+    {
+        await using var server = await WarrenServer.StartAsync(new WarrenServerOptions { Port = 0 });
+        await using var proxy = TcpProxy.For(server.AmqpUri);
+        var logs = new LogCollector();
+        var name = "logs-" + Guid.NewGuid().ToString("N")[..8];
+        await using var service = await TestService.StartAsync(new InProcessUnderTest(), name, o =>
+        {
+            o.UseAmqp(proxy.Through(server.AmqpUri), a => a.ReconnectInterval = TimeSpan.FromMilliseconds(200));
+            o.AddHandler<OrderPlacedHandler>();
+        }, logs: logs);
+        var health = ActivatorUtilities.CreateInstance<WarrenHealthCheck>(service.Services);
+
+        proxy.Cut();
+        await Eventually(() => !service.Bus.Transport.IsConnected);
+        proxy.Restore();
+        await Eventually(async () => (await health.CheckHealthAsync(new HealthCheckContext())).Status == HealthStatus.Healthy);
+
+        var said = logs.MessagesAtOrAbove(LogLevel.Information).ToList();
+        Assert.Contains(said, m => m.StartsWith("AMQP connection lost", StringComparison.Ordinal));
+        Assert.Contains(said, m => m.Contains($"Consuming {name} paused: the connection was lost", StringComparison.Ordinal));
+        Assert.DoesNotContain(said, m => m.Contains("cancelled the consumer", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -57,34 +85,10 @@ public sealed class AmqpRecoveryTests
         await using var service = await TestService.StartAsync(new InProcessUnderTest(), "away-" + Guid.NewGuid().ToString("N")[..8], o =>
             o.UseAmqp(uri, a => a.PublishOutageTimeout = TimeSpan.FromMilliseconds(500)));
 
-        await StopServerAsync(server);
+        await server.DisposeAsync();
         await Eventually(() => !service.Bus.Transport.IsConnected);
 
         var error = await Assert.ThrowsAsync<Warren.Messaging.Transports.Amqp.BrokerUnreachableException>(() => service.Bus.PublishAsync(new OrderPlaced("x", 1)));
         Assert.Contains("unreachable", error.Message);
-    }
-
-    // Works around a Warren.Amqp race: AmqpListener.DisposeAsync calls CloseForced on a connection
-    // whose teardown already disposed its FrameOutput, and SemaphoreSlim.Release throws
-    // ObjectDisposedException out of WarrenServer.DisposeAsync. The server is stopped regardless.
-    internal static async Task StopServerAsync(WarrenServer server)
-    {
-        try
-        {
-            await server.DisposeAsync();
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-    }
-
-    private static async Task Eventually(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Wait;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail("The condition did not become true in time.");
-            await Task.Delay(25);
-        }
     }
 }

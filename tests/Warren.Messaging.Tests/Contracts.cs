@@ -65,3 +65,36 @@ public static class TestMessages
     /// <summary>The <c>Id</c> in a failed message's JSON body.</summary>
     public static string IdOf(FailedMessage failed) => System.Text.Json.JsonDocument.Parse(failed.Body).RootElement.GetProperty("id").GetString()!;
 }
+
+/// <summary>No [Message]: its wire name comes from the .NET type name ("unnamed-event").</summary>
+public sealed record UnnamedEvent(string Id);
+[Message("test.pipeline")]
+public sealed record PipelineCommand(string Id);
+
+[Message("test.pipeline-event")]
+public sealed record PipelineEvent(string Id);
+
+[Message("test.pipeline-next")]
+public sealed record PipelineFollowUp(string Id);
+
+[Message("test.pipeline-request")]
+public sealed record PipelineRequest(string Id) : IRequest<PipelineReply>;
+
+public sealed record PipelineReply(string Id, string From);
+
+[Message("test.retry")]
+public sealed record RetryCommand(string Id, string Throw, int FailTimes);
+
+[Message("test.retry-other")]
+public sealed record RetryOtherCommand(string Id, string Throw, int FailTimes);
+
+[Message("test.retry-request")]
+public sealed record RetryRequest(string Id, string Throw) : IRequest<StockLevel>;
+
+[Message("test.cache-invalidated")]
+public sealed record CacheInvalidated(string Key);
+
+[Message("test.instance-quote")]
+public sealed record GetInstanceQuote(string Item) : IRequest<InstanceQuote>;
+
+public sealed record InstanceQuote(string Service, string Instance);

@@ -137,6 +137,21 @@ public sealed class ErrorsCommandTests(WarrenServerUnderTest server) : IClassFix
         Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
+    [Theory]
+    [InlineData("errors", "list")]
+    [InlineData("errors", "list", "--service", "any", "--no-such-option")]
+    [InlineData("errors", "replay", "--all")]
+    public async Task A_missing_required_option_or_an_unknown_one_is_a_one_line_error_and_exit_code_2(params string[] args)
+    {
+        var (exit, output, error) = await RunAsync(args);
+
+        Assert.Equal(2, exit);
+        Assert.Empty(output);
+        Assert.StartsWith($"warren errors {args[1]}: ", error);
+        Assert.Contains("--help", error);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
     private string Uri => server.Uri!.ToString();
 
     private async Task<(TestService Service, string[] Ids)> StartWithFailedEventsAsync(string name, int count)
@@ -153,7 +168,7 @@ public sealed class ErrorsCommandTests(WarrenServerUnderTest server) : IClassFix
         var output = new StringWriter();
         var error = new StringWriter();
         var root = new RootCommand { ErrorsCommand.Create() };
-        var exit = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }).WaitAsync(TimeSpan.FromSeconds(60));
+        var exit = await CommandLine.InvokeAsync(root, args, new InvocationConfiguration { Output = output, Error = error }).WaitAsync(TimeSpan.FromSeconds(60));
         return (exit, output.ToString(), error.ToString());
     }
 

@@ -50,6 +50,11 @@ public sealed class LibraryTests
             await service.Bus.PublishAsync(order);
         }
         await service.Recorder.WaitForHandledAsync<OrderPlaced>(o => o == order, TimeSpan.FromSeconds(10));
+        // The handle span stops after the handler has been recorded as done: wait for it too.
+        await Waits.Eventually(() =>
+        {
+            lock (spans) return spans.Any(s => s.TraceId == trace && s.DisplayName == "test.orders.placed handle");
+        });
 
         Activity publish, handle;
         lock (spans)

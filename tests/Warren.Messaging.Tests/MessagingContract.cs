@@ -1,5 +1,8 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Warren.Messaging.Configuration;
+using Warren.Messaging.Diagnostics;
 using Warren.Messaging.Topology;
 using Warren.Messaging.Transports;
 using Xunit;
@@ -30,7 +33,7 @@ internal static class TestCollections
     public const string SharedRabbitMq = "shared RabbitMQ";
 }
 
-public abstract class MessagingContract<TTransport> : IClassFixture<TTransport>, IAsyncLifetime where TTransport : TransportUnderTest
+public abstract partial class MessagingContract<TTransport> : IClassFixture<TTransport>, IAsyncLifetime where TTransport : TransportUnderTest
 {
     private static readonly TimeSpan Wait = Waits.Timeout;
     private readonly List<TestService> _services = new();
@@ -43,10 +46,10 @@ public abstract class MessagingContract<TTransport> : IClassFixture<TTransport>,
 
     private string Unique(string name) => $"{name}-{_suffix}";
 
-    private async Task<TestService> StartAsync(string serviceName, Action<WarrenOptions> configure)
+    private async Task<TestService> StartAsync(string serviceName, Action<WarrenOptions> configure, Action<IServiceCollection>? register = null)
     {
         if (Transport.SkipReason is { } reason) Assert.Skip(reason);
-        var service = await TestService.StartAsync(Transport, serviceName, configure);
+        var service = await TestService.StartAsync(Transport, serviceName, configure, register);
         lock (_services) _services.Add(service);
         return service;
     }
@@ -66,7 +69,7 @@ public abstract class MessagingContract<TTransport> : IClassFixture<TTransport>,
             // Only this test's own exchanges: the shared ones stay for everyone else on the broker.
             foreach (var exchange in service.Bus.Topology.Exchanges)
             {
-                if (exchange.Name.EndsWith(_suffix, StringComparison.Ordinal)) exchanges.Add(exchange.Name);
+                if (exchange.Name.Contains(_suffix, StringComparison.Ordinal)) exchanges.Add(exchange.Name);
             }
             await service.DisposeAsync();
         }
@@ -361,6 +364,73 @@ public abstract class MessagingContract<TTransport> : IClassFixture<TTransport>,
     }
 
     [Fact]
+    public async Task A_message_larger_than_the_maximum_message_size_fails_at_publish_with_a_clear_exception()
+    {
+        var service = await StartAsync(Unique("big"), o => o.MaxMessageSize = 1024);
+        var big = new string('x', 2000);
+
+        var published = await Assert.ThrowsAsync<MessageTooLargeException>(() => service.Bus.PublishAsync(new OrderPlaced(big, 1)));
+        var sent = await Assert.ThrowsAsync<MessageTooLargeException>(() => service.Bus.SendAsync(new ShipOrder(big)));
+
+        Assert.Equal("test.orders.placed", published.MessageName);
+        Assert.Equal(1024, published.MaxSize);
+        Assert.True(published.Size > 2000);
+        Assert.Contains("WarrenOptions.MaxMessageSize", published.Message);
+        Assert.Equal("test.ship-order", sent.MessageName);
+    }
+
+    [Fact]
+    public async Task A_body_that_cannot_be_read_goes_to_the_error_queue_at_once_and_does_not_block_the_queue()
+    {
+        var name = Unique("unreadable");
+        var service = await StartAsync(name, o =>
+        {
+            o.AddHandler<OrderPlacedHandler>();
+            o.Concurrency = 1;
+        });
+        var bad = Raw("test.orders.placed", "{ this is not JSON"u8.ToArray());
+
+        await service.Bus.Transport.PublishAsync("warren.events", "test.orders.placed", false, bad, CancellationToken.None);
+        var after = new OrderPlaced(Unique("after"), 1);
+        await service.Bus.PublishAsync(after);
+
+        await service.Recorder.WaitForHandledAsync<OrderPlaced>(o => o == after, Wait);
+        await Eventually(async () => (await service.Bus.PeekErrorsAsync()).Count == 1);
+        var failed = Assert.Single(await service.Bus.PeekErrorsAsync());
+        Assert.Equal(bad.MessageId, failed.MessageId);
+        Assert.Equal(typeof(MessageDeserializationException).FullName, failed.ExceptionType);
+        Assert.Contains("cannot be read as Warren.Messaging.Tests.OrderPlaced", failed.ExceptionMessage);
+        Assert.Equal(1, failed.Attempts);
+    }
+
+    [Fact]
+    public async Task A_message_whose_type_no_handler_knows_goes_to_the_error_queue_with_the_reason()
+    {
+        var name = Unique("renamed");
+        var service = await StartAsync(name, o => o.AddHandler<OrderPlacedHandler>());
+        // Routed by a binding the service has, named as no handler of it is (a renamed type).
+        var unknown = Raw("test.orders.placed-v0", """{"orderId":"x","amount":1}"""u8.ToArray());
+
+        await service.Bus.Transport.PublishAsync("warren.events", "test.orders.placed", false, unknown, CancellationToken.None);
+
+        await Eventually(async () => (await service.Bus.PeekErrorsAsync()).Count == 1);
+        var failed = Assert.Single(await service.Bus.PeekErrorsAsync());
+        Assert.Equal(unknown.MessageId, failed.MessageId);
+        Assert.Equal(name, failed.Queue);
+        Assert.Equal($"Service '{name}' has no handler for event 'test.orders.placed-v0'.", failed.ExceptionMessage);
+    }
+
+    private static TransportMessage Raw(string type, byte[] body) => new()
+    {
+        MessageId = Guid.NewGuid().ToString(),
+        Type = type,
+        Intent = MessageIntent.Event,
+        ContentType = "application/json",
+        Persistent = true,
+        Body = body,
+    };
+
+    [Fact]
     public async Task Peeking_the_error_queue_twice_returns_the_same_messages_in_the_same_order_and_leaves_them_there()
     {
         var (service, ids) = await StartWithFailedEventsAsync("peek", 5);
@@ -558,11 +628,14 @@ public abstract class MessagingContract<TTransport> : IClassFixture<TTransport>,
         await service.Bus.PublishAsync(before);
         await service.Recorder.WaitForHandledAsync<OrderPlaced>(o => o == before, Wait);
 
+        var health = ActivatorUtilities.CreateInstance<WarrenHealthCheck>(service.Services);
         await Transport.DeleteQueueAsync(name);
+        await Waits.Eventually(async () => (await health.CheckHealthAsync(new HealthCheckContext())).Status == HealthStatus.Degraded);
         await Transport.DeclareQueueAsync(name, "warren.events", MessageNames.Of<OrderPlaced>());
         var after = new OrderPlaced(Unique("after"), 2);
         await service.Bus.PublishAsync(after);
 
         await service.Recorder.WaitForHandledAsync<OrderPlaced>(o => o == after, Wait);
+        await Waits.Eventually(async () => (await health.CheckHealthAsync(new HealthCheckContext())).Status == HealthStatus.Healthy);
     }
 }

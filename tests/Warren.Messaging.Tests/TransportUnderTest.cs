@@ -119,7 +119,7 @@ public class WarrenServerUnderTest : AmqpUnderTest
 
     public override async ValueTask DisposeAsync()
     {
-        if (_server is not null) await AmqpRecoveryTests.StopServerAsync(_server);
+        if (_server is not null) await _server.DisposeAsync();
     }
 }
 
@@ -169,10 +169,16 @@ public sealed class TestService : IAsyncDisposable
 
     public IServiceProvider Services => _provider;
 
-    public static async Task<TestService> StartAsync(TransportUnderTest transport, string serviceName, Action<WarrenOptions> configure)
+    public static async Task<TestService> StartAsync(TransportUnderTest transport, string serviceName, Action<WarrenOptions> configure,
+        Action<IServiceCollection>? register = null, ILoggerProvider? logs = null)
     {
         var services = new ServiceCollection();
-        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+        register?.Invoke(services);
+        services.AddLogging(b =>
+        {
+            b.SetMinimumLevel(logs is null ? LogLevel.Warning : LogLevel.Information);
+            if (logs is not null) b.AddProvider(logs);
+        });
         services.AddSingleton(new ServiceIdentity(serviceName));
         services.AddWarrenMessageRecorder();
         services.AddWarren(o =>

@@ -41,7 +41,7 @@ public sealed class BrokerProcess : IAsyncDisposable
         // exec: the shell becomes the server, so this pid is the broker's own.
         // A fresh data folder per start: persistent runs write to disk like RabbitMQ's, and no run recovers another's leftovers.
         var dataDirectory = Path.Combine(Path.GetTempPath(), $"warren-bench-data-{port}-{Guid.NewGuid():N}");
-        var start = new ProcessStartInfo("/bin/sh", ["-c", $"exec dotnet '{dll}' --port {port} --data-dir '{dataDirectory}' >'{logFile}' 2>&1"]) { UseShellExecute = false };
+        var start = new ProcessStartInfo("/bin/sh", ["-c", $"exec dotnet '{dll}' --port {port} --data-dir '{dataDirectory}' --management-port 0 --prometheus-port 0 >'{logFile}' 2>&1"]) { UseShellExecute = false };
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start Warren");
         await WaitForPortAsync(port, TimeSpan.FromSeconds(60), cancellationToken);
         string version = (await RunAsync("git", ["-C", repoRoot, "describe", "--always", "--dirty"], cancellationToken)).Output.Trim();

@@ -45,6 +45,7 @@ internal sealed partial class AmqpChannel
                 return;
             }
             resume = CreditConsumersLocked(settling);
+            if (outcome == Outcome.Ack) Stats.Ack += settling.Count;
         }
         try
         {

@@ -1,3 +1,4 @@
+using Warren.Broker.Messages;
 using Warren.Amqp.Connections;
 using Warren.Amqp.Framing;
 using Warren.Amqp.Protocol;
@@ -46,9 +47,14 @@ internal sealed partial class AmqpChannel
 
     private void OnConsume(BasicConsume consume)
     {
-        var queue = consume.Queue == DirectReplyTo.PseudoQueue
-            ? OpenDirectReplyQueue(consume)
-            : VirtualHost.GetQueue(ResolveQueueName(consume.Queue, BasicConsume.Id), Owner);
+        Broker.Queues.Queue queue;
+        if (consume.Queue == DirectReplyTo.PseudoQueue) queue = OpenDirectReplyQueue(consume);
+        else
+        {
+            var name = ResolveQueueName(consume.Queue, BasicConsume.Id);
+            CheckRead(Broker.Security.ResourceKind.Queue, name);
+            queue = VirtualHost.GetQueue(name, Owner);
+        }
         var tag = consume.ConsumerTag.Length > 0 ? consume.ConsumerTag : Broker.VirtualHosts.VirtualHost.GenerateName("amq.ctag-");
         AmqpConsumer consumer;
         lock (_deliveryLock)
@@ -57,7 +63,7 @@ internal sealed partial class AmqpChannel
             {
                 throw AmqpException.Connection(ReplyCode.NotAllowed, $"attempt to reuse consumer tag '{tag}'", BasicConsume.Id);
             }
-            consumer = new AmqpConsumer(this, tag, consume.NoAck, consume.Exclusive, _consumerPrefetch, ConsumerPriority(consume.Arguments, queue));
+            consumer = new AmqpConsumer(this, tag, consume.NoAck, consume.Exclusive, _consumerPrefetch, ConsumerPriority(consume.Arguments, queue), consume.Arguments);
             _consumers.Add(tag, consumer);
         }
         try
@@ -76,10 +82,10 @@ internal sealed partial class AmqpChannel
     private static int ConsumerPriority(Dictionary<string, object?>? arguments, Broker.Queues.Queue queue)
     {
         if (arguments is null || !arguments.TryGetValue("x-priority", out var value)) return 0;
-        if (!Broker.Routing.ArgumentTables.TryGetInteger(value, out var priority))
+        if (!Broker.Messages.FieldValues.TryGetInteger(value, out var priority))
         {
             throw AmqpException.Channel(ReplyCode.PreconditionFailed,
-                $"invalid arg 'x-priority' for queue '{queue.Name}' in vhost '{queue.VirtualHostName}': \"expected integer, got {Broker.Queues.QueueArguments.TypeName(value)}\"", BasicConsume.Id);
+                $"invalid arg 'x-priority' for queue '{queue.Name}' in vhost '{queue.VirtualHostName}': \"expected integer, got {Broker.Messages.FieldValues.TypeName(value)}\"", BasicConsume.Id);
         }
         return (int)Math.Clamp(priority, int.MinValue, int.MaxValue);
     }
@@ -127,24 +133,30 @@ internal sealed partial class AmqpChannel
 
     private void OnGet(BasicGet get)
     {
-        var queue = VirtualHost.GetQueue(ResolveQueueName(get.Queue, BasicGet.Id), Owner);
+        var name = ResolveQueueName(get.Queue, BasicGet.Id);
+        CheckRead(Broker.Security.ResourceKind.Queue, name);
+        var queue = VirtualHost.GetQueue(name, Owner);
         if (!queue.TryGet(get.NoAck, out var entry, out var remaining))
         {
+            Stats.GetEmpty++;
             Send(new BasicGetEmpty());
             return;
         }
+        if (get.NoAck) Stats.GetNoAck++;
+        else Stats.Get++;
+        if (entry.Redelivered) Stats.Redeliver++;
         var output = _connection.Output;
         lock (_deliveryLock)
         {
-            var tag = ++_lastDeliveryTag;
-            if (!get.NoAck) _unacked.Add(tag, queue, entry, consumer: null);
+            // Written before anything is recorded: a message that cannot be sent leaves no unacked entry behind.
+            var tag = _lastDeliveryTag + 1;
             lock (output.Sync)
             {
                 var message = entry.Message;
-                FrameWriter.WriteMethodFrame(output.Buffer, Number,
-                    new BasicGetOk(tag, entry.Redelivered, message.Exchange, message.RoutingKey, (uint)remaining));
-                WriteContent(message);
+                WriteMessage(new BasicGetOk(tag, entry.Redelivered, message.Exchange, message.RoutingKey, (uint)remaining), message);
             }
+            _lastDeliveryTag = tag;
+            if (!get.NoAck) _unacked.Add(tag, queue, entry, consumer: null);
         }
         output.Signal();
     }
@@ -156,16 +168,17 @@ internal sealed partial class AmqpChannel
         lock (_deliveryLock)
         {
             if (IsClosing || !_consumers.ContainsKey(consumer.Tag)) return false;
-            if (consumer.NoAck)
+            // Every consumer, acking or not, whatever its prefetch, stops at a congested output.
+            // The flag is set before the second look, so the writer draining in between either
+            // sees it (and resumes the consumer) or has already made the output uncongested.
+            if (output.IsCongested)
             {
-                if (output.IsCongested)
-                {
-                    consumer.Blocked = true;
-                    _connection.NoteOutputBlocked();
-                    return false;
-                }
+                consumer.BlockedOnOutput = true;
+                _connection.NoteOutputBlocked();
+                if (output.IsCongested) return false;
+                consumer.BlockedOnOutput = false;
             }
-            else
+            if (!consumer.NoAck)
             {
                 if (consumer.PrefetchLimit != 0 && consumer.Unacked >= consumer.PrefetchLimit)
                 {
@@ -178,24 +191,38 @@ internal sealed partial class AmqpChannel
                     _blockedOnChannelLimit = true;
                     return false;
                 }
-                consumer.Unacked++;
-                _channelUnacked++;
             }
-            var tag = ++_lastDeliveryTag;
-            if (!consumer.NoAck) _unacked.Add(tag, consumer.Queue, entry, consumer);
+            // Written before anything is recorded: a message that cannot be sent throws with no
+            // unacked entry and no count left behind, so it cannot multiply on requeue (issue 10, defect 2).
+            var tag = _lastDeliveryTag + 1;
             var message = entry.Message;
             lock (output.Sync)
             {
-                FrameWriter.WriteMethodFrame(output.Buffer, Number,
-                    new BasicDeliver(consumer.Tag, tag, entry.Redelivered, message.Exchange, message.RoutingKey));
-                WriteContent(message);
+                WriteMessage(new BasicDeliver(consumer.Tag, tag, entry.Redelivered, message.Exchange, message.RoutingKey), message);
             }
+            _lastDeliveryTag = tag;
+            if (!consumer.NoAck)
+            {
+                consumer.Unacked++;
+                _channelUnacked++;
+                _unacked.Add(tag, consumer.Queue, entry, consumer);
+            }
+            if (consumer.NoAck) Stats.DeliverNoAck++;
+            else Stats.Deliver++;
+            if (entry.Redelivered) Stats.Redeliver++;
         }
         output.Signal();
         return true;
     }
 
-    /// <summary>After output congestion cleared: resume the no-ack consumers that waited for it.</summary>
+    /// <summary>The queue detached <paramref name="consumer"/> because a delivery to it threw; called under the queue's lock.</summary>
+    internal void OnDeliveryFailed(AmqpConsumer consumer, Exception error)
+    {
+        lock (_deliveryLock) _consumers.Remove(consumer.Tag);
+        _connection.OnDeliveryFailed(consumer.Tag, error);
+    }
+
+    /// <summary>After output congestion cleared: resume the consumers that waited for it.</summary>
     internal void ResumeOutputBlockedConsumers()
     {
         List<AmqpConsumer>? resume = null;
@@ -203,8 +230,8 @@ internal sealed partial class AmqpChannel
         {
             foreach (var consumer in _consumers.Values)
             {
-                if (!consumer.NoAck || !consumer.Blocked) continue;
-                consumer.Blocked = false;
+                if (!consumer.BlockedOnOutput) continue;
+                consumer.BlockedOnOutput = false;
                 (resume ??= new()).Add(consumer);
             }
         }

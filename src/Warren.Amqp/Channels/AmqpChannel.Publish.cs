@@ -12,11 +12,16 @@ namespace Warren.Amqp.Channels;
 internal sealed partial class AmqpChannel
 {
     // Content assembly: basic.publish, then a content header, then body frames up to body-size.
+    // The body buffer follows the bytes that arrived, not the size the header announces: a header
+    // alone (a few dozen bytes) must not make the server commit up to max-message-size.
+    private const int InitialBodyBuffer = 64 * 1024;
     private BasicPublish _publish;
     private bool _awaitingHeader;
     private MessageProperties? _properties;
     private byte[]? _body;
+    private int _bodySize;
     private int _bodyReceived;
+    private long _contentProgressTicks; // Environment.TickCount64 of the header or the last body frame; 0: no content under way
 
     // Publisher confirms. A publish is confirmed once its durability ticket is on disk and every
     // earlier publish is confirmed; confirms go out coalesced (multiple) at the end of a read batch
@@ -38,7 +43,9 @@ internal sealed partial class AmqpChannel
             throw AmqpException.Connection(ReplyCode.NotImplemented, "immediate=true", BasicPublish.Id);
         }
         // The exchange is checked now, as RabbitMQ does, so the error names basic.publish.
+        CheckPublish(publish.Exchange);
         var exchange = VirtualHost.GetExchange(publish.Exchange);
+        CheckTopic(exchange, publish.RoutingKey, Broker.Security.AccessKind.Write);
         if (exchange.Settings.Internal)
         {
             throw new BrokerException(BrokerError.AccessRefused,
@@ -76,9 +83,38 @@ internal sealed partial class AmqpChannel
         }
         _awaitingHeader = false;
         _properties = properties;
-        _body = bodySize == 0 ? [] : new byte[bodySize];
+        _bodySize = (int)bodySize;
+        _body = bodySize == 0 ? [] : new byte[Math.Min(_bodySize, InitialBodyBuffer)];
         _bodyReceived = 0;
-        if (bodySize == 0) CompletePublish();
+        if (bodySize == 0)
+        {
+            CompletePublish();
+            return;
+        }
+        Volatile.Write(ref _contentProgressTicks, Environment.TickCount64);
+        _connection.WatchContent();
+    }
+
+    /// <summary>
+    /// When the content under way last made progress (Environment.TickCount64), or 0 when none is.
+    /// Read by the connection's content watchdog on another thread.
+    /// </summary>
+    public long ContentProgressTicks => Volatile.Read(ref _contentProgressTicks);
+
+    /// <summary>After the connection did not read for a while (a resource alarm), the wait restarts.</summary>
+    public void RestartContentClock()
+    {
+        if (ContentProgressTicks != 0) Volatile.Write(ref _contentProgressTicks, Environment.TickCount64);
+    }
+
+    /// <summary>The watchdog found this channel's content stalled: closes the channel (406), freeing its partial body.</summary>
+    public void FailStalledContent(TimeSpan timeout)
+    {
+        if (ContentProgressTicks == 0 || IsClosing) return;
+        var received = _bodyReceived;
+        var size = _bodySize;
+        CloseWithError(AmqpException.Channel(ReplyCode.PreconditionFailed,
+            $"content body for basic.publish not received within {timeout.TotalSeconds:0} s ({received} of {size} bytes arrived)", BasicPublish.Id));
     }
 
     // What RabbitMQ refuses in a published message: an expiration that is not a non-negative
@@ -106,7 +142,7 @@ internal sealed partial class AmqpChannel
             if (headers.TryGetValue(name, out var value) && (value is byte[] or string || value is not System.Collections.IList))
             {
                 throw AmqpException.Channel(ReplyCode.PreconditionFailed,
-                    $"invalid message: {{unacceptable_type_in_header,\"{name}\",{Broker.Queues.QueueArguments.TypeName(value)}}}", BasicPublish.Id);
+                    $"invalid message: {{unacceptable_type_in_header,\"{name}\",{Broker.Messages.FieldValues.TypeName(value)}}}", BasicPublish.Id);
             }
         }
     }
@@ -120,13 +156,21 @@ internal sealed partial class AmqpChannel
                 _awaitingHeader ? "expected content header for class 60, got non content header frame instead"
                                 : "expected method frame, got non method frame instead", 0);
         }
-        if (payload.Length > _body.Length - _bodyReceived)
+        if (payload.Length > _bodySize - _bodyReceived)
         {
             throw AmqpException.Connection(ReplyCode.FrameError, "content body larger than the body size of its content header", BasicPublish.Id);
         }
+        var needed = _bodyReceived + (int)payload.Length;
+        if (needed > _body.Length)
+        {
+            // Doubling, capped at the announced size: the last growth lands on it exactly, so the
+            // finished buffer is the message's body with no final copy.
+            Array.Resize(ref _body, (int)Math.Min(_bodySize, Math.Max(needed, 2L * _body.Length)));
+        }
         payload.CopyTo(_body.AsSpan(_bodyReceived));
-        _bodyReceived += (int)payload.Length;
-        if (_bodyReceived == _body.Length) CompletePublish();
+        _bodyReceived = needed;
+        Volatile.Write(ref _contentProgressTicks, Environment.TickCount64);
+        if (_bodyReceived == _bodySize) CompletePublish();
     }
 
     private void AbandonContent()
@@ -134,6 +178,7 @@ internal sealed partial class AmqpChannel
         _awaitingHeader = false;
         _body = null;
         _properties = null;
+        Volatile.Write(ref _contentProgressTicks, 0);
     }
 
     private void CompletePublish()
@@ -146,6 +191,7 @@ internal sealed partial class AmqpChannel
             (_txPublishes ??= new()).Add((publish, message));
             return;
         }
+        Stats.Publish++;
         var result = Route(publish, message);
         if (!_confirmMode) return;
         var sequence = ++_publishSequence;
@@ -179,7 +225,18 @@ internal sealed partial class AmqpChannel
             // The exchange went away between basic.publish and the end of its content.
             throw AmqpException.For((ushort)e.Error, e.Message, BasicPublish.Id);
         }
-        if (result.QueueCount == 0 && !result.Rejected && publish.Mandatory) SendReturn(ReplyCode.NoRoute, "NO_ROUTE", message);
+        if (result.QueueCount == 0 && !result.Rejected)
+        {
+            if (publish.Mandatory)
+            {
+                Stats.ReturnUnroutable++;
+                SendReturn(ReplyCode.NoRoute, "NO_ROUTE", message);
+            }
+            else
+            {
+                Stats.DropUnroutable++;
+            }
+        }
         if (result.CongestedQueue is { } congested) _connection.ThrottleFor(congested);
         return result;
     }
@@ -189,19 +246,14 @@ internal sealed partial class AmqpChannel
         var output = _connection.Output;
         lock (output.Sync)
         {
-            FrameWriter.WriteMethodFrame(output.Buffer, Number, new BasicReturn(replyCode, replyText, message.Exchange, message.RoutingKey));
-            WriteContent(message);
+            WriteMessage(new BasicReturn(replyCode, replyText, message.Exchange, message.RoutingKey), message);
         }
         output.Signal();
     }
 
-    /// <summary>Writes a content header and body frames; the caller holds the output lock.</summary>
-    private void WriteContent(Message message)
-    {
-        var output = _connection.Output;
-        FrameWriter.WriteContentHeaderFrame(output.Buffer, Number, (ulong)message.Body.Length, message.Properties);
-        FrameWriter.WriteBodyFrames(output.Buffer, Number, message.Body, _connection.FrameMax);
-    }
+    /// <summary>Writes a method with content, all or nothing; the caller holds the output lock.</summary>
+    private void WriteMessage<T>(in T method, Message message) where T : IAmqpMethod =>
+        FrameWriter.WriteMessage(_connection.Output.Buffer, Number, in method, message.Properties, message.Body, _connection.FrameMax);
 
     private void OnConfirmSelect(ConfirmSelect select)
     {
@@ -242,6 +294,7 @@ internal sealed partial class AmqpChannel
         foreach (var (upTo, nack) in _readyConfirms)
         {
             var multiple = upTo > _confirmedUpTo + 1;
+            Stats.Confirm += (long)(upTo - _confirmedUpTo);
             _confirmedUpTo = upTo;
             if (nack) Send(new BasicNack(upTo, multiple, Requeue: false));
             else Send(new BasicAck(upTo, multiple));

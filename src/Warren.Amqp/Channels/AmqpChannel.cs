@@ -11,9 +11,10 @@ namespace Warren.Amqp.Channels;
 /// One AMQP channel: its methods, content assembly, consumers and unacknowledged deliveries.
 /// Methods arrive on the connection's read loop; deliveries may be written from any thread.
 /// </summary>
-internal sealed partial class AmqpChannel : IDurabilityListener
+internal sealed partial class AmqpChannel : IDurabilityListener, Broker.Clients.IClientChannel
 {
     private readonly AmqpConnection _connection;
+    private bool _released;
 
     public AmqpChannel(AmqpConnection connection, ushort number)
     {
@@ -22,6 +23,22 @@ internal sealed partial class AmqpChannel : IDurabilityListener
     }
 
     public ushort Number { get; }
+
+    /// <summary>
+    /// Its message counts. Publish, get, ack and return are counted on the read loop, deliveries
+    /// under the delivery lock, confirms under the confirm lock: one writer per field.
+    /// </summary>
+    public Broker.Statistics.MessageCounters Stats { get; } = new();
+
+    Broker.Clients.IClientConnection Broker.Clients.IClientChannel.Connection => _connection;
+    int Broker.Clients.IClientChannel.Number => Number;
+    int Broker.Clients.IClientChannel.PrefetchCount => _consumerPrefetch;
+    int Broker.Clients.IClientChannel.GlobalPrefetchCount => _channelPrefetch;
+    int Broker.Clients.IClientChannel.UnackedCount { get { lock (_deliveryLock) return _unacked.Count; } }
+    int Broker.Clients.IClientChannel.UnconfirmedCount { get { lock (_confirmLock) return _awaitingDisk.Count; } }
+    int Broker.Clients.IClientChannel.ConsumerCount { get { lock (_deliveryLock) return _consumers.Count; } }
+    bool Broker.Clients.IClientChannel.IsConfirmMode => _confirmMode;
+    bool Broker.Clients.IClientChannel.IsTransactional => _txMode;
 
     /// <summary>True after the server sent channel.close and awaits channel.close-ok.</summary>
     public bool IsClosing { get; private set; }
@@ -121,6 +138,13 @@ internal sealed partial class AmqpChannel : IDurabilityListener
     /// <summary>Frees what the channel holds: cancels its consumers and requeues its unacknowledged deliveries.</summary>
     public void Release()
     {
+        if (!_released && _connection.VirtualHost is { } host)
+        {
+            // The host keeps the totals of closed channels, so its message_stats never go backwards.
+            _released = true;
+            host.ClosedChannelStats.AddAtomically(Stats.Read());
+            _connection.Broker.Clients.NoteChannelClosed();
+        }
         _connection.Storage?.RemoveListener(this);
         DiscardTransaction();
         AbandonContent();

@@ -25,6 +25,9 @@ internal sealed class UnackedDeliveries
     private int _count; // slots in use, settled ones included
     private int _live;
 
+    /// <summary>Deliveries still awaiting their acknowledgement.</summary>
+    public int Count => _live;
+
     public void Add(ulong tag, Queue queue, in QueueEntry entry, AmqpConsumer? consumer)
     {
         if (_count == _items.Length) Grow();

@@ -1,3 +1,4 @@
+using Warren.Broker.Messages;
 using System.Buffers;
 using System.Net;
 using System.Reflection;
@@ -64,15 +65,17 @@ public sealed partial class AmqpConnection
                 {
                     throw AmqpException.Connection(ReplyCode.CommandInvalid, $"{MethodNames.Of(methodId)} not allowed here", methodId);
                 }
-                throw Channels.AmqpChannel.UnknownMethod(methodId);
+                throw Warren.Amqp.Channels.AmqpChannel.UnknownMethod(methodId);
         }
     }
 
     private void OnStartOk(ConnectionStartOk startOk)
     {
+        ClientProperties = startOk.ClientProperties;
+        AuthMechanism = startOk.Mechanism;
         if (startOk.ClientProperties is { } client)
         {
-            if (client.TryGetValue("connection_name", out var name) && ArgumentTables.TryGetString(name, out var text)) ClientName = text;
+            if (client.TryGetValue("connection_name", out var name) && FieldValues.TryGetString(name, out var text)) ClientName = text;
             if (client.TryGetValue("capabilities", out var caps) && caps is IReadOnlyDictionary<string, object?> capabilities)
             {
                 ClientWantsCancelNotifications = capabilities.TryGetValue("consumer_cancel_notify", out var notify) && notify is true;
@@ -93,12 +96,14 @@ public sealed partial class AmqpConnection
         {
             // rabbitmq_auth_mechanism_ssl: the response is ignored, the certificate names the user.
             user = Security?.PeerCommonName ?? "";
-            accepted = user.Length > 0 && _broker.Users.AuthenticateExternal(user, IsLoopback) is not null;
+            _user = user.Length > 0 ? _broker.Users.AuthenticateExternal(user, IsLoopback) : null;
+            accepted = _user is not null;
         }
         else
         {
             ReadCredentials(mechanism, startOk.Response, out user, out var password);
-            accepted = _broker.Users.Authenticate(user, password, IsLoopback) is not null;
+            _user = _broker.Users.Authenticate(user, password, IsLoopback);
+            accepted = _user is not null;
         }
         if (!accepted)
         {
@@ -166,8 +171,8 @@ public sealed partial class AmqpConnection
                 var table = reader.ReadTable();
                 if (table is not null && table.TryGetValue("LOGIN", out var login) && table.TryGetValue("PASSWORD", out var secret))
                 {
-                    ArgumentTables.TryGetString(login, out user);
-                    ArgumentTables.TryGetString(secret, out password);
+                    FieldValues.TryGetString(login, out user);
+                    FieldValues.TryGetString(secret, out password);
                 }
                 return;
             }
@@ -199,17 +204,18 @@ public sealed partial class AmqpConnection
 
     private void OnOpen(ConnectionOpen open)
     {
-        if (!_broker.TryGetVirtualHost(open.VirtualHost, out var virtualHost))
+        try
         {
-            throw AmqpException.Connection(ReplyCode.NotAllowed, $"vhost {open.VirtualHost} not found", ConnectionOpen.Id);
+            Session = _broker.OpenSession(_user!, open.VirtualHost);
         }
-        if (_broker.Users.CanAccess(UserName!, open.VirtualHost) is false)
+        catch (Broker.BrokerException e)
         {
-            throw AmqpException.Connection(ReplyCode.NotAllowed,
-                $"access to vhost '{open.VirtualHost}' refused for user '{UserName}'", ConnectionOpen.Id);
+            throw AmqpException.Connection((ushort)e.Error, e.Message, ConnectionOpen.Id);
         }
+        var virtualHost = Session.VirtualHost;
         VirtualHost = virtualHost;
         _state = State.Open;
+        _broker.Clients.Add(this);
         _reading?.CancelAfter(Timeout.InfiniteTimeSpan);
         Opened?.Invoke();
         SendOnChannel0(new ConnectionOpenOk());
@@ -286,7 +292,7 @@ public sealed partial class AmqpConnection
         if (!_exclusiveQueues.Contains(queue)) _exclusiveQueues.Add(queue);
     }
 
-    internal void ScheduleConfirms(Channels.AmqpChannel channel)
+    internal void ScheduleConfirms(Warren.Amqp.Channels.AmqpChannel channel)
     {
         if (!_confirmsDue.Contains(channel)) _confirmsDue.Add(channel);
     }
@@ -297,13 +303,13 @@ public sealed partial class AmqpConnection
         _confirmsDue.Clear();
     }
 
-    internal void NoteOutputBlocked() => Volatile.Write(ref _outputBlocked, true);
+    // A full fence: the consumer's second look at the output must not be read before this write.
+    internal void NoteOutputBlocked() => Interlocked.Exchange(ref _outputBlocked, 1);
 
     private void OnOutputDrained()
     {
-        if (!Volatile.Read(ref _outputBlocked)) return;
-        Volatile.Write(ref _outputBlocked, false);
-        Channels.AmqpChannel[] channels;
+        if (Interlocked.Exchange(ref _outputBlocked, 0) == 0) return;
+        Warren.Amqp.Channels.AmqpChannel[] channels;
         lock (_channels) channels = [.. _channels.Values];
         foreach (var channel in channels) channel.ResumeOutputBlockedConsumers();
     }
@@ -311,7 +317,7 @@ public sealed partial class AmqpConnection
     // Releases channels (requeueing their unacknowledged deliveries) and deletes exclusive queues. Idempotent.
     private void ReleaseResources()
     {
-        Channels.AmqpChannel[] channels;
+        Warren.Amqp.Channels.AmqpChannel[] channels;
         lock (_channels)
         {
             channels = [.. _channels.Values];
@@ -321,5 +327,6 @@ public sealed partial class AmqpConnection
         _confirmsDue.Clear();
         foreach (var queue in _exclusiveQueues) VirtualHost?.DeleteQueue(queue);
         _exclusiveQueues.Clear();
+        Session?.Dispose();
     }
 }

@@ -18,7 +18,7 @@ namespace Warren.Amqp.Connections;
 /// dispatch of frames to channels. The transport only moves bytes, so tests and benchmarks can
 /// drive a connection in memory.
 /// </summary>
-public sealed partial class AmqpConnection
+public sealed partial class AmqpConnection : Broker.Clients.IClientConnection
 {
     private enum State { AwaitingHeader, AwaitingStartOk, AwaitingTuneOk, AwaitingOpen, Open, Closing }
 
@@ -30,13 +30,14 @@ public sealed partial class AmqpConnection
     private readonly List<Queue> _exclusiveQueues = new();
     private State _state = State.AwaitingHeader;
     private bool _terminate;
-    private bool _outputBlocked;
+    private int _outputBlocked; // 1 when a consumer waits for the output to drain
     private volatile bool _blocked;
     private uint _frameMaxIn = AmqpConstants.FrameMinSize;
     private ushort _channelMax;
     private ushort _heartbeat;
     private long _lastReadTicks = Environment.TickCount64;
     private CancellationTokenSource? _reading;
+    private bool _ended; // under Output.Sync: the connection's teardown disposed its output
 
     /// <summary>Creates a connection; <see cref="RunAsync"/> serves it.</summary>
     /// <param name="broker">The broker it serves.</param>
@@ -45,19 +46,37 @@ public sealed partial class AmqpConnection
     /// <param name="remoteEndPoint">The client's address, when known (loopback rule, login failures).</param>
     /// <param name="logger">Where it logs.</param>
     /// <param name="security">What the transport established (TLS, a verified client certificate); null for plain TCP.</param>
-    public AmqpConnection(Broker.Broker broker, IDuplexPipe transport, AmqpOptions options, EndPoint? remoteEndPoint, ILogger logger, TransportSecurity? security = null)
+    /// <param name="localEndPoint">The server's end of the connection, when known (the management plane names connections by both ends).</param>
+    public AmqpConnection(Broker.Broker broker, IDuplexPipe transport, AmqpOptions options, EndPoint? remoteEndPoint, ILogger logger, TransportSecurity? security = null,
+        EndPoint? localEndPoint = null)
     {
         _broker = broker;
         _transport = transport;
         _logger = logger;
         Options = options;
         RemoteEndPoint = remoteEndPoint;
+        LocalEndPoint = localEndPoint;
+        Name = $"{Describe(remoteEndPoint)} -> {Describe(localEndPoint)}";
         Security = security;
         Output = new FrameOutput(transport.Output) { Drained = OnOutputDrained };
     }
 
     /// <summary>The peer's address, when known.</summary>
     public EndPoint? RemoteEndPoint { get; }
+
+    /// <summary>The server's end of the connection, when known.</summary>
+    public EndPoint? LocalEndPoint { get; }
+
+    /// <summary>RabbitMQ's name for it: "peer:port -> local:port".</summary>
+    public string Name { get; }
+
+    // 127.0.0.1:5672 for IPv4 (RabbitMQ prints IPv6 without brackets too, but an IPv4-mapped address as IPv4).
+    private static string Describe(EndPoint? endPoint) => endPoint switch
+    {
+        IPEndPoint ip => $"{(ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address)}:{ip.Port}",
+        null => "unknown",
+        _ => endPoint.ToString() ?? "unknown",
+    };
 
     /// <summary>TLS details when the connection came over TLS; null for plain TCP.</summary>
     public TransportSecurity? Security { get; }
@@ -76,9 +95,19 @@ public sealed partial class AmqpConnection
 
     internal AmqpOptions Options { get; }
 
+    internal Broker.Broker Broker => _broker;
+
     internal FrameOutput Output { get; }
 
     internal VirtualHost? VirtualHost { get; private set; }
+
+    /// <summary>The broker session (user, permissions, limits) once connection.open succeeded.</summary>
+    internal Broker.Security.Session? Session { get; private set; }
+
+    private Broker.Security.User? _user;
+
+    /// <summary>The version of the broker's users and permissions, for cached permission checks.</summary>
+    internal long UsersVersion => _broker.Users.Version;
 
     /// <summary>The broker's storage, when it persists messages.</summary>
     internal Broker.Storage.StorageEngine? Storage => _broker.Storage;
@@ -118,7 +147,7 @@ public sealed partial class AmqpConnection
         {
             // Closed by a timeout, a missed heartbeat or the server stopping.
         }
-        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e) when (IsTransportEnd(e))
         {
             _logger.LogDebug(e, "Connection from {Remote} ended", RemoteEndPoint);
         }
@@ -128,44 +157,74 @@ public sealed partial class AmqpConnection
         }
         finally
         {
+            StopContentWatchdog();
             ReleaseResources();
+            _broker.Clients.Remove(this);
             Output.Complete();
             try
             {
                 await writer.WaitAsync(Options.CloseTimeout, CancellationToken.None).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is TimeoutException or OperationCanceledException or IOException or System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException)
+            catch (Exception e) when (e is TimeoutException or OperationCanceledException || IsTransportEnd(e))
             {
                 // The peer is gone or stuck: nothing more can be sent.
+            }
+            catch (Exception e)
+            {
+                _logger.LogError(e, "Output to {Remote} failed", RemoteEndPoint);
             }
             await reading.CancelAsync().ConfigureAwait(false);
             if (heartbeats is not null) await heartbeats.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await _transport.Input.CompleteAsync().ConfigureAwait(false);
+            // Under the lock CloseForced takes: after this, it finds the connection ended and
+            // touches neither the output nor the reading token source being disposed.
+            lock (Output.Sync)
+            {
+                _ended = true;
+                _reading = null;
+            }
             Output.Dispose();
         }
     }
 
+    /// <summary>
+    /// The peer went away: the socket or stream failed or was closed under us. Anything else, an
+    /// InvalidOperationException from a collection changed while enumerated included, is a bug and
+    /// is logged as an error, not as a normal disconnect (issue 10, defect 10).
+    /// </summary>
+    private static bool IsTransportEnd(Exception e) =>
+        e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException;
+
     /// <summary>Closes the connection from the server side (e.g. at shutdown) with 320 CONNECTION_FORCED.</summary>
-    public void CloseForced(string reason)
+    public void CloseForced(string reason) => CloseFromAnyThread(ReplyCode.ConnectionForced, reason);
+
+    /// <summary>
+    /// A delivery to one of this connection's consumers threw (on another connection's thread):
+    /// log it and close this connection with 541 INTERNAL_ERROR, from here, without waiting.
+    /// </summary>
+    internal void OnDeliveryFailed(string consumerTag, Exception error)
+    {
+        _logger.LogError(error, "Delivery to consumer {Tag} on connection from {Remote} failed; closing the connection", consumerTag, RemoteEndPoint);
+        CloseFromAnyThread(ReplyCode.InternalError, $"delivery to consumer '{consumerTag}' failed");
+    }
+
+    private void CloseFromAnyThread(ushort replyCode, string reason)
     {
         // From any thread: the read loop then only waits for close-ok (a benign race with a frame it is handling).
         Volatile.Write(ref Unsafe.As<State, int>(ref _state), (int)State.Closing);
-        SendCloseFromAnyThread(new ConnectionClose(ReplyCode.ConnectionForced, $"CONNECTION_FORCED - {reason}", 0, 0));
+        SendCloseFromAnyThread(new ConnectionClose(replyCode, $"{AmqpException.CodeName(replyCode)} - {reason}", 0, 0));
     }
 
     // Writes connection.close from a thread other than the read loop and gives the peer CloseTimeout to answer.
     private void SendCloseFromAnyThread(in ConnectionClose close)
     {
         var output = Output;
-        try
+        lock (output.Sync)
         {
-            lock (output.Sync) FrameWriter.WriteMethodFrame(output.Buffer, 0, close);
+            if (_ended) return;
+            FrameWriter.WriteMethodFrame(output.Buffer, 0, close);
             output.Signal();
             _reading?.CancelAfter(Options.CloseTimeout);
-        }
-        catch (ObjectDisposedException)
-        {
-            // The connection ended meanwhile.
         }
     }
 
@@ -203,7 +262,8 @@ public sealed partial class AmqpConnection
         {
             var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
             var buffer = result.Buffer;
-            _lastReadTicks = Environment.TickCount64;
+            var unread = buffer.Length;
+            if (!result.IsCanceled) _lastReadTicks = Environment.TickCount64; // canceled: the content watchdog woke the loop
             var blockedAt = false;
             try
             {
@@ -211,9 +271,10 @@ public sealed partial class AmqpConnection
                 {
                     var before = buffer;
                     if (!FrameParser.TryReadFrame(ref buffer, _frameMaxIn, out var frame)) break;
-                    if (_broker.Alarms.IsBlocking && IsPublish(frame))
+                    if (_broker.Alarms.IsBlocking && IsPublishing(frame))
                     {
-                        // A resource alarm: this publish (and all after it) waits until it clears.
+                        // A resource alarm: this publish or content frame (and all after it) waits
+                        // until it clears, so partial bodies stop growing too.
                         buffer = before;
                         blockedAt = true;
                         break;
@@ -227,12 +288,20 @@ public sealed partial class AmqpConnection
                 CloseWithError(AmqpException.Connection(e.ReplyCode, StripCodeName(e.Message)), waitForCloseOk: false);
             }
             FlushConfirms();
+            if (_contentCheckDue) FailStalledContent();
+            _bytesReceived += unread - buffer.Length;
             input.AdvanceTo(buffer.Start, blockedAt ? buffer.Start : buffer.End);
             if (_state == State.Open && _heartbeat > 0) _ = startHeartbeats();
             if (blockedAt && !_terminate)
             {
                 await WaitWhileBlockedAsync(cancellationToken).ConfigureAwait(false);
                 continue;
+            }
+            if (Output.IsCongested && !_terminate)
+            {
+                // The client does not read what it is sent (returns, get-oks, confirms, replies):
+                // read nothing more from it until that drains, as RabbitMQ's writer holds its reader.
+                await WaitForOutputAsync(cancellationToken).ConfigureAwait(false);
             }
             if (_throttledBy is { } congested)
             {
@@ -251,7 +320,8 @@ public sealed partial class AmqpConnection
 
     internal void ThrottleFor(Queue queue) => _throttledBy = queue;
 
-    private static bool IsPublish(in Frame frame) => PeekMethodId(frame) == BasicPublish.Id;
+    private static bool IsPublishing(in Frame frame) =>
+        frame.Type is AmqpConstants.FrameHeader or AmqpConstants.FrameBody || PeekMethodId(frame) == BasicPublish.Id;
 
     /// <summary>The method id of a method frame without decoding it; 0 for any other frame.</summary>
     private static uint PeekMethodId(in Frame frame)
@@ -260,6 +330,21 @@ public sealed partial class AmqpConnection
         Span<byte> id = stackalloc byte[4];
         frame.Payload.Slice(0, 4).CopyTo(id);
         return AmqpMethodId.Read(id);
+    }
+
+    private async Task WaitForOutputAsync(CancellationToken cancellationToken)
+    {
+        // Not reading is the server's choice here: the missed-heartbeat check pauses meanwhile.
+        _blocked = true;
+        try
+        {
+            await Output.WhenDrainedAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _blocked = false;
+            Volatile.Write(ref _lastReadTicks, Environment.TickCount64);
+        }
     }
 
     // RabbitMQ's flow control: a publishing connection is told connection.blocked (if it
@@ -276,6 +361,7 @@ public sealed partial class AmqpConnection
         {
             _blocked = false;
             Volatile.Write(ref _lastReadTicks, Environment.TickCount64);
+            RestartContentClocks();
         }
         if (ClientWantsBlockedNotifications) SendOnChannel0(new ConnectionUnblocked());
     }
@@ -369,11 +455,11 @@ public sealed partial class AmqpConnection
             if (channel.IsClosing)
             {
                 // After channel.close, only close-ok (or a crossing close) matters; everything else is dropped.
-                if (methodId == ChannelCloseOk.Id) _channels.Remove(channelNumber);
+                if (methodId == ChannelCloseOk.Id) RemoveChannel(channelNumber);
                 else if (methodId == ChannelClose.Id)
                 {
                     channel.Send(new ChannelCloseOk());
-                    _channels.Remove(channelNumber);
+                    RemoveChannel(channelNumber);
                 }
                 return;
             }
@@ -382,6 +468,10 @@ public sealed partial class AmqpConnection
         catch (AmqpException e) when (e.MethodId == 0)
         {
             throw new AmqpException(e.ReplyCode, e.Message, methodId, e.ClosesConnection);
+        }
+        catch (AmqpDecodeException e) when (e.NamesNoMethod)
+        {
+            throw AmqpException.Connection(e.ReplyCode, e.Message);
         }
         catch (AmqpDecodeException)
         {
@@ -413,8 +503,17 @@ public sealed partial class AmqpConnection
         {
             throw AmqpException.Connection(ReplyCode.ChannelError, $"channel number {number} is above the negotiated channel_max {_channelMax}", methodId);
         }
+        try
+        {
+            Session!.OpenChannel();
+        }
+        catch (Broker.BrokerException e)
+        {
+            throw AmqpException.Connection((ushort)e.Error, e.Message, methodId);
+        }
         var channel = new AmqpChannel(this, number);
         lock (_channels) _channels.Add(number, channel);
+        _broker.Clients.NoteChannelOpened();
         channel.Send(new ChannelOpenOk());
     }
 
@@ -426,9 +525,14 @@ public sealed partial class AmqpConnection
 
     private AmqpChannel? FindChannel(ushort number) => number != 0 && _channels.TryGetValue(number, out var channel) ? channel : null;
 
+    // The channel table is changed only on the read loop, and always under its lock: the output
+    // side (OnOutputDrained) enumerates it under that lock from another thread. Lookups on the
+    // read loop need no lock, since no other thread writes.
     internal void RemoveChannel(ushort number)
     {
-        lock (_channels) _channels.Remove(number);
+        bool removed;
+        lock (_channels) removed = _channels.Remove(number);
+        if (removed) Session?.CloseChannel();
     }
 
     private static TResult WithContiguous<TState, TResult>(in ReadOnlySequence<byte> payload, TState state, ReadOnlySpanFunc<TState, TResult> action)

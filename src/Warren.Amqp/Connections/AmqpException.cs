@@ -1,4 +1,5 @@
 using Warren.Amqp.Protocol;
+using Warren.Broker.Text;
 
 namespace Warren.Amqp.Connections;
 
@@ -26,8 +27,8 @@ internal sealed class AmqpException : Exception
     /// <summary>The reply text as RabbitMQ writes it: "NOT_FOUND - no queue 'q' in vhost '/'".</summary>
     public string ReplyText => Truncate($"{CodeName(ReplyCode)} - {Message}");
 
-    /// <summary>A reply text is a short string: RabbitMQ cuts longer ones to 252 characters and appends "...".</summary>
-    public static string Truncate(string text) => System.Text.Encoding.UTF8.GetByteCount(text) <= 255 ? text : text[..Math.Min(text.Length, 252)] + "...";
+    /// <summary>A reply text is a short string: longer ones are cut to fit 255 bytes and end in "...".</summary>
+    public static string Truncate(string text) => ShortText.Fit(text);
 
     /// <summary>An error that closes the connection. Soft codes (4xx) stay channel errors unless said otherwise.</summary>
     public static AmqpException Connection(ushort replyCode, string text, uint methodId = 0) => new(replyCode, text, methodId, true);

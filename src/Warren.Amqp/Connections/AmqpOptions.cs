@@ -23,6 +23,13 @@ public sealed record AmqpOptions
     /// <summary>Most client connections at once; further ones are closed at accept (RabbitMQ's connection_max, unlimited by default).</summary>
     public int MaxConnections { get; init; } = int.MaxValue;
 
+    /// <summary>
+    /// How long a published message's content may make no progress (no body frame) before its
+    /// channel is closed with 406 PRECONDITION_FAILED (60 s: RabbitMQ's default heartbeat interval;
+    /// RabbitMQ itself has no such limit). Not counted while a resource alarm stops reading.
+    /// </summary>
+    public TimeSpan ContentTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>How long to wait for connection.close-ok after the server closed a connection (RabbitMQ: 3 s).</summary>
     public TimeSpan CloseTimeout { get; init; } = TimeSpan.FromSeconds(3);
 
@@ -74,6 +81,7 @@ public sealed record AmqpOptions
             throw new ArgumentOutOfRangeException(nameof(AuthMechanisms), string.Join(",", AuthMechanisms),
                 $"AuthMechanisms must name one or more of {string.Join(", ", Mechanisms.All)}.");
         }
+        if (ContentTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(ContentTimeout), ContentTimeout, "ContentTimeout must be positive.");
         if (MaxMessageSize <= 0) throw new ArgumentOutOfRangeException(nameof(MaxMessageSize), MaxMessageSize, "MaxMessageSize must be positive.");
     }
 }

@@ -32,10 +32,32 @@ public static class FrameWriter
         output.Advance(WriteMethodFrame(output.GetSpan(total), channel, in method));
     }
 
-    /// <summary>Writes the content header frame of class basic.</summary>
-    public static void WriteContentHeaderFrame(IBufferWriter<byte> output, ushort channel, ulong bodySize, MessageProperties properties)
+    /// <summary>
+    /// Writes a whole message: its method frame (basic.deliver, basic.get-ok, basic.return), the
+    /// content header and the body frames. Every size is measured before the first byte is
+    /// written, so a message that cannot be encoded throws with nothing written: a half-written
+    /// delivery would break the framing of everything after it on the connection.
+    /// </summary>
+    public static void WriteMessage<T>(IBufferWriter<byte> output, ushort channel, in T method, MessageProperties properties, ReadOnlySpan<byte> body, uint frameMax)
+        where T : IAmqpMethod
     {
-        int size = ContentHeader.GetSize(properties);
+        int methodSize = method.GetSize();
+        int headerSize = ContentHeader.GetSize(properties);
+        var span = output.GetSpan(methodSize + AmqpConstants.FrameOverhead);
+        WriteFrameHeader(span, AmqpConstants.FrameMethod, channel, methodSize);
+        method.WriteTo(span.Slice(AmqpConstants.FrameHeaderSize, methodSize));
+        span[AmqpConstants.FrameHeaderSize + methodSize] = AmqpConstants.FrameEnd;
+        output.Advance(methodSize + AmqpConstants.FrameOverhead);
+        WriteContentHeaderFrame(output, channel, (ulong)body.Length, properties, headerSize);
+        WriteBodyFrames(output, channel, body, frameMax);
+    }
+
+    /// <summary>Writes the content header frame of class basic.</summary>
+    public static void WriteContentHeaderFrame(IBufferWriter<byte> output, ushort channel, ulong bodySize, MessageProperties properties) =>
+        WriteContentHeaderFrame(output, channel, bodySize, properties, ContentHeader.GetSize(properties));
+
+    private static void WriteContentHeaderFrame(IBufferWriter<byte> output, ushort channel, ulong bodySize, MessageProperties properties, int size)
+    {
         var span = output.GetSpan(size + AmqpConstants.FrameOverhead);
         WriteFrameHeader(span, AmqpConstants.FrameHeader, channel, size);
         ContentHeader.Write(span.Slice(AmqpConstants.FrameHeaderSize, size), AmqpClassId.Basic, bodySize, properties);

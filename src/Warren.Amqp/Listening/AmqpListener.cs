@@ -26,6 +26,10 @@ public sealed partial class AmqpListener : IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly Socket _socket;
+    // Two stops: accepting ends first; connections are told (320) and given CloseTimeout to
+    // answer close-ok before _stopping cuts them. One token for both would end every connection,
+    // its writer included, before the close could be sent ("End of stream" at the client).
+    private readonly CancellationTokenSource _stopAccepting = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<Client, Task> _clients = new();
     private readonly BurstLog _refusedLog = new(LogInterval);
@@ -56,7 +60,7 @@ public sealed partial class AmqpListener : IAsyncDisposable
             throw;
         }
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
-        _acceptLoop = AcceptAsync(_stopping.Token);
+        _acceptLoop = AcceptAsync(_stopAccepting.Token);
     }
 
     /// <summary>Where it listens, with the real port.</summary>
@@ -106,7 +110,7 @@ public sealed partial class AmqpListener : IAsyncDisposable
                 if (_acceptRecoveryLog.ShouldLog(out _)) _logger.LogInformation("Accepting connections again after {Failures} failed attempts", failures);
                 failures = 0;
             }
-            Admit(socket, cancellationToken);
+            Admit(socket, _stopping.Token);
         }
     }
 
@@ -163,7 +167,7 @@ public sealed partial class AmqpListener : IAsyncDisposable
             var transport = new StreamTransport(
                 PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4096)),
                 PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 16 * 1024)));
-            var connection = new AmqpConnection(_broker, transport, _options, client.Remote, _loggerFactory.CreateLogger<AmqpConnection>(), security)
+            var connection = new AmqpConnection(_broker, transport, _options, client.Remote, _loggerFactory.CreateLogger<AmqpConnection>(), security, socket.LocalEndPoint)
             {
                 Opened = () => EndHandshake(client),
             };
@@ -213,13 +217,18 @@ public sealed partial class AmqpListener : IAsyncDisposable
     /// <summary>Stops accepting, closes every connection with CONNECTION_FORCED and waits (briefly) for them to end.</summary>
     public async ValueTask DisposeAsync()
     {
-        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _stopAccepting.CancelAsync().ConfigureAwait(false);
         _socket.Dispose();
         await _acceptLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        // RabbitMQ's text at shutdown; each connection ends itself after close-ok or CloseTimeout.
         foreach (var client in _clients.Keys) client.Connection?.CloseForced("broker forced connection closure with reason 'shutdown'");
-        await Task.WhenAll(_clients.Values).WaitAsync(_options.CloseTimeout + TimeSpan.FromSeconds(2))
-            .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        var closed = Task.WhenAll(_clients.Values);
+        await closed.WaitAsync(_options.CloseTimeout + TimeSpan.FromSeconds(2)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        // A connection stuck in a write: cut it, and wait for its teardown before disposing what it uses.
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await closed.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _stopping.Dispose();
+        _stopAccepting.Dispose();
     }
 
     private sealed record StreamTransport(PipeReader Input, PipeWriter Output) : IDuplexPipe;

@@ -10,8 +10,10 @@ namespace Warren.Amqp.Output;
 /// </summary>
 internal sealed class FrameOutput : IDisposable
 {
-    // Past this many unsent bytes, no-ack deliveries wait for the writer (a slow reader must not
-    // make the server buffer without bound).
+    // Past this many unsent bytes the connection is congested: no consumer of it is given more
+    // and its frames are not read until the writer catches up, so a client that does not read its
+    // socket holds at most about twice this (this buffer plus the batch being sent) and the kernel's
+    // socket buffers, whatever its consumers and prefetch.
     private const int CongestionThreshold = 4 * 1024 * 1024;
 
     private readonly PipeWriter _transport;
@@ -24,6 +26,8 @@ internal sealed class FrameOutput : IDisposable
     private ArrayBufferWriter<byte> _spare = new(InitialBuffer);
     private int _wakeUpPending;
     private bool _completing;
+    private TaskCompletionSource? _drained;
+    private bool _finished;
 
     public FrameOutput(PipeWriter transport) => _transport = transport;
 
@@ -39,8 +43,22 @@ internal sealed class FrameOutput : IDisposable
     /// <summary>Ticks (Environment.TickCount64) of the last write to the transport.</summary>
     public long LastWriteTicks { get; private set; } = Environment.TickCount64;
 
+    /// <summary>Bytes handed to the transport; written by the writer loop only.</summary>
+    public long BytesSent { get; private set; }
+
     /// <summary>Raised on the writer loop after a batch went out while output was congested.</summary>
     public Action? Drained { get; set; }
+
+    /// <summary>Completes once the output is no longer congested (at once when it is not).</summary>
+    public Task WhenDrainedAsync()
+    {
+        lock (Sync)
+        {
+            if (!IsCongested || _finished) return Task.CompletedTask;
+            _drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _drained.Task;
+        }
+    }
 
     /// <summary>Wakes the writer loop to send what was written. Call after releasing <see cref="Sync"/>, or under it.</summary>
     public void Signal()
@@ -80,6 +98,7 @@ internal sealed class FrameOutput : IDisposable
                 if (batch.WrittenCount > 0)
                 {
                     var flush = await _transport.WriteAsync(batch.WrittenMemory, cancellationToken).ConfigureAwait(false);
+                    BytesSent += batch.WrittenCount;
                     batch.ResetWrittenCount();
                     if (batch.Capacity > KeepBufferUpTo)
                     {
@@ -87,7 +106,17 @@ internal sealed class FrameOutput : IDisposable
                     }
                     LastWriteTicks = Environment.TickCount64;
                     if (flush.IsCompleted) return;
-                    if (wasCongested) Drained?.Invoke();
+                    if (wasCongested)
+                    {
+                        TaskCompletionSource? drained;
+                        lock (Sync)
+                        {
+                            drained = IsCongested ? null : _drained;
+                            if (drained is not null) _drained = null;
+                        }
+                        drained?.TrySetResult();
+                        Drained?.Invoke();
+                    }
                 }
                 if (completing)
                 {
@@ -105,6 +134,12 @@ internal sealed class FrameOutput : IDisposable
         }
         finally
         {
+            // Nothing more will drain: a reader waiting for it goes on (and finds the connection ending).
+            lock (Sync)
+            {
+                _finished = true;
+                _drained?.TrySetResult();
+            }
             await _transport.CompleteAsync().ConfigureAwait(false);
         }
     }

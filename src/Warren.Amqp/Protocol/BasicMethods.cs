@@ -187,8 +187,9 @@ public readonly record struct BasicPublish(string Exchange, string RoutingKey, b
     {
         var r = new WireReader(arguments);
         r.ReadShort(); // reserved (ticket)
-        var exchange = r.ReadShortString();
-        var routingKey = r.ReadShortString();
+        // RabbitMQ 3.10 decodes basic.publish without checking UTF-8: the key is routed as sent.
+        var exchange = r.ReadOpaqueShortString();
+        var routingKey = r.ReadOpaqueShortString();
         byte bits = r.ReadBits();
         return new BasicPublish(exchange, routingKey, WireReader.IsSet(bits, 0), WireReader.IsSet(bits, 1));
     }
@@ -197,6 +198,9 @@ public readonly record struct BasicPublish(string Exchange, string RoutingKey, b
 /// <summary>basic.return (60, 50).</summary>
 public readonly record struct BasicReturn(ushort ReplyCode, string ReplyText, string Exchange, string RoutingKey) : IAmqpMethod
 {
+    /// <summary>The text, cut by bytes to fit a short string (a server text may quote names of up to 255 bytes).</summary>
+    public string ReplyText { get; init; } = Warren.Broker.Text.ShortText.Fit(ReplyText);
+
     public const uint Id = (60u << 16) | 50;
 
     public uint MethodId => Id;
@@ -219,8 +223,8 @@ public readonly record struct BasicReturn(ushort ReplyCode, string ReplyText, st
         var r = new WireReader(arguments);
         var replyCode = r.ReadShort();
         var replyText = r.ReadShortString();
-        var exchange = r.ReadShortString();
-        var routingKey = r.ReadShortString();
+        var exchange = r.ReadOpaqueShortString();
+        var routingKey = r.ReadOpaqueShortString();
         return new BasicReturn(replyCode, replyText, exchange, routingKey);
     }
 }
@@ -252,8 +256,8 @@ public readonly record struct BasicDeliver(string ConsumerTag, ulong DeliveryTag
         var consumerTag = r.ReadShortString();
         var deliveryTag = r.ReadLongLong();
         byte bits = r.ReadBits();
-        var exchange = r.ReadShortString();
-        var routingKey = r.ReadShortString();
+        var exchange = r.ReadOpaqueShortString();
+        var routingKey = r.ReadOpaqueShortString();
         return new BasicDeliver(consumerTag, deliveryTag, WireReader.IsSet(bits, 0), exchange, routingKey);
     }
 }
@@ -313,8 +317,8 @@ public readonly record struct BasicGetOk(ulong DeliveryTag, bool Redelivered, st
         var r = new WireReader(arguments);
         var deliveryTag = r.ReadLongLong();
         byte bits = r.ReadBits();
-        var exchange = r.ReadShortString();
-        var routingKey = r.ReadShortString();
+        var exchange = r.ReadOpaqueShortString();
+        var routingKey = r.ReadOpaqueShortString();
         var messageCount = r.ReadLong();
         return new BasicGetOk(deliveryTag, WireReader.IsSet(bits, 0), exchange, routingKey, messageCount);
     }

@@ -107,6 +107,9 @@ public readonly record struct ChannelFlowOk(bool Active) : IAmqpMethod
 /// <summary>channel.close (20, 40).</summary>
 public readonly record struct ChannelClose(ushort ReplyCode, string ReplyText, ushort ClassId, ushort MethodIndex) : IAmqpMethod
 {
+    /// <summary>The text, cut by bytes to fit a short string (a server text may quote names of up to 255 bytes).</summary>
+    public string ReplyText { get; init; } = Warren.Broker.Text.ShortText.Fit(ReplyText);
+
     public const uint Id = (20u << 16) | 40;
 
     public uint MethodId => Id;

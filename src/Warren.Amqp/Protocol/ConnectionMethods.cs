@@ -233,6 +233,9 @@ public readonly record struct ConnectionOpenOk : IAmqpMethod
 /// <summary>connection.close (10, 50).</summary>
 public readonly record struct ConnectionClose(ushort ReplyCode, string ReplyText, ushort ClassId, ushort MethodIndex) : IAmqpMethod
 {
+    /// <summary>The text, cut by bytes to fit a short string (a server text may quote names of up to 255 bytes).</summary>
+    public string ReplyText { get; init; } = Warren.Broker.Text.ShortText.Fit(ReplyText);
+
     public const uint Id = (10u << 16) | 50;
 
     public uint MethodId => Id;
@@ -291,6 +294,9 @@ public readonly record struct ConnectionCloseOk : IAmqpMethod
 /// <summary>connection.blocked (10, 60).</summary>
 public readonly record struct ConnectionBlocked(string Reason) : IAmqpMethod
 {
+    /// <summary>The text, cut by bytes to fit a short string (a server text may quote names of up to 255 bytes).</summary>
+    public string Reason { get; init; } = Warren.Broker.Text.ShortText.Fit(Reason);
+
     public const uint Id = (10u << 16) | 60;
 
     public uint MethodId => Id;

@@ -114,21 +114,21 @@ public static class ContentHeader
         }
 
         var p = new MessageProperties();
-        if ((flags & ContentTypeFlag) != 0) p.ContentType = r.ReadShortString();
-        if ((flags & ContentEncodingFlag) != 0) p.ContentEncoding = r.ReadShortString();
+        if ((flags & ContentTypeFlag) != 0) p.ContentType = r.ReadOpaqueShortString();
+        if ((flags & ContentEncodingFlag) != 0) p.ContentEncoding = r.ReadOpaqueShortString();
         // A headers table sent empty stays an (empty) table rather than becoming absent.
         if ((flags & HeadersFlag) != 0) p.Headers = r.ReadTable() ?? [];
         if ((flags & DeliveryModeFlag) != 0) p.DeliveryMode = r.ReadOctet();
         if ((flags & PriorityFlag) != 0) p.Priority = r.ReadOctet();
-        if ((flags & CorrelationIdFlag) != 0) p.CorrelationId = r.ReadShortString();
-        if ((flags & ReplyToFlag) != 0) p.ReplyTo = r.ReadShortString();
-        if ((flags & ExpirationFlag) != 0) p.Expiration = r.ReadShortString();
-        if ((flags & MessageIdFlag) != 0) p.MessageId = r.ReadShortString();
+        if ((flags & CorrelationIdFlag) != 0) p.CorrelationId = r.ReadOpaqueShortString();
+        if ((flags & ReplyToFlag) != 0) p.ReplyTo = r.ReadOpaqueShortString();
+        if ((flags & ExpirationFlag) != 0) p.Expiration = r.ReadOpaqueShortString();
+        if ((flags & MessageIdFlag) != 0) p.MessageId = r.ReadOpaqueShortString();
         if ((flags & TimestampFlag) != 0) p.Timestamp = r.ReadTimestamp();
-        if ((flags & TypeFlag) != 0) p.Type = r.ReadShortString();
-        if ((flags & UserIdFlag) != 0) p.UserId = r.ReadShortString();
-        if ((flags & AppIdFlag) != 0) p.AppId = r.ReadShortString();
-        if ((flags & ClusterIdFlag) != 0) p.ClusterId = r.ReadShortString();
+        if ((flags & TypeFlag) != 0) p.Type = r.ReadOpaqueShortString();
+        if ((flags & UserIdFlag) != 0) p.UserId = r.ReadOpaqueShortString();
+        if ((flags & AppIdFlag) != 0) p.AppId = r.ReadOpaqueShortString();
+        if ((flags & ClusterIdFlag) != 0) p.ClusterId = r.ReadOpaqueShortString();
         return (bodySize, p);
     }
 

@@ -6,7 +6,8 @@ namespace Warren.Amqp.Protocol;
 
 /// <summary>
 /// AMQP field tables and field arrays with RabbitMQ's type letters (those RabbitMQ and every
-/// client use, not the 0-9-1 spec's table, which disagrees on 's', 'u', 'i', 'l', ...).
+/// client use, not the 0-9-1 spec's table, which disagrees on 's', 'u', 'i', 'l', ...). The CLR
+/// type of each letter, RabbitMQ's names and how values compare are in <see cref="FieldValues"/>.
 /// </summary>
 /// <remarks>
 /// <code>
@@ -18,7 +19,7 @@ namespace Warren.Amqp.Protocol;
 ///         +-----------+------------------------+
 /// </code>
 /// Decoded CLR types: 't' bool, 'b' sbyte, 'B' byte, 's' short, 'u' ushort, 'I' int, 'i' uint,
-/// 'l' long, 'f' float, 'd' double, 'D' decimal, 'S' byte[], 'A' List&lt;object?&gt;,
+/// 'l' long, 'L' ulong, 'f' float, 'd' double, 'D' decimal, 'S' byte[], 'A' List&lt;object?&gt;,
 /// 'T' DateTimeOffset, 'F' Dictionary&lt;string, object?&gt;, 'V' null, 'x' <see cref="BinaryTableValue"/>.
 /// Encoding also accepts string (as 'S'), ReadOnlyMemory&lt;byte&gt; ('S'), DateTime ('T'),
 /// any IDictionary/IReadOnlyDictionary&lt;string, object?&gt; ('F') and any IList ('A').
@@ -79,7 +80,7 @@ public static class FieldTable
         bool or sbyte or byte => 1,
         short or ushort => 2,
         int or uint or float => 4,
-        long or double or DateTimeOffset or DateTime => 8,
+        long or ulong or double or DateTimeOffset or DateTime => 8,
         decimal => 5,
         byte[] bytes => 4 + bytes.Length,
         ReadOnlyMemory<byte> memory => 4 + memory.Length,
@@ -212,6 +213,10 @@ public static class FieldTable
                 writer.WriteOctet((byte)'l');
                 writer.WriteLongLong((ulong)i64);
                 break;
+            case ulong u64:
+                writer.WriteOctet((byte)'L');
+                writer.WriteLongLong(u64);
+                break;
             case float f:
                 writer.WriteOctet((byte)'f');
                 writer.WriteLong(BitConverter.SingleToUInt32Bits(f));
@@ -321,7 +326,7 @@ public static class FieldTable
         var table = new Dictionary<string, object?>();
         while (reader.Remaining > 0)
         {
-            string key = reader.ReadShortString();
+            string key = reader.ReadOpaqueShortString(); // RabbitMQ does not check keys either
             // A repeated key keeps the last value.
             table[key] = ReadValue(ref reader, depth);
         }
@@ -349,6 +354,8 @@ public static class FieldTable
             case (byte)'I': return (int)reader.ReadLong();
             case (byte)'i': return reader.ReadLong();
             case (byte)'l': return (long)reader.ReadLongLong();
+            // RabbitMQ 3.10 accepts 'L' and reads it as a signed long; a ulong keeps it 'L' on the way out.
+            case (byte)'L': return reader.ReadLongLong();
             case (byte)'f': return BitConverter.UInt32BitsToSingle(reader.ReadLong());
             case (byte)'d': return BitConverter.UInt64BitsToDouble(reader.ReadLongLong());
             case (byte)'D': return ReadDecimal(ref reader);

@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
+using System.Text.Unicode;
+using Warren.Broker.Text;
 
 namespace Warren.Amqp.Protocol;
 
@@ -67,11 +69,29 @@ public ref struct WireReader
     /// <summary>A timestamp: seconds since the Unix epoch, 64 bits.</summary>
     public ulong ReadTimestamp() => ReadLongLong();
 
+    /// <summary>
+    /// A short string that must be UTF-8, as every short string of a method's arguments is
+    /// (names, tags, binding keys). Malformed UTF-8 throws what RabbitMQ 3.10 answers with:
+    /// 501 FRAME_ERROR "Malformed UTF-8 in shortstr", a connection error.
+    /// </summary>
     public string ReadShortString()
     {
         int length = ReadOctet();
         if (length == 0) return string.Empty;
-        return Encoding.UTF8.GetString(ReadBytes(length));
+        var bytes = ReadBytes(length);
+        if (!Utf8.IsValid(bytes)) throw AmqpDecodeException.MalformedShortString();
+        return Encoding.UTF8.GetString(bytes);
+    }
+
+    /// <summary>
+    /// A short string passed on byte for byte, whatever its bytes (basic.publish's exchange and
+    /// routing key, message properties, field-table keys: RabbitMQ 3.10 checks none of them).
+    /// Invalid UTF-8 is kept losslessly (<see cref="OpaqueText"/>).
+    /// </summary>
+    public string ReadOpaqueShortString()
+    {
+        int length = ReadOctet();
+        return length == 0 ? string.Empty : OpaqueText.Decode(ReadBytes(length));
     }
 
     /// <summary>Skips a short string without decoding it (reserved fields).</summary>
@@ -93,7 +113,7 @@ public ref struct WireReader
     public string ReadLongStringAsString()
     {
         int length = ReadLengthPrefix();
-        return length == 0 ? string.Empty : Encoding.UTF8.GetString(ReadBytes(length));
+        return length == 0 ? string.Empty : OpaqueText.Decode(ReadBytes(length));
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using Warren.Broker.Text;
 
 namespace Warren.Amqp.Protocol;
 
@@ -50,7 +51,7 @@ public ref struct WireWriter
     /// <summary>A timestamp: seconds since the Unix epoch, 64 bits.</summary>
     public void WriteTimestamp(ulong value) => WriteLongLong(value);
 
-    /// <summary>A short string: length octet, UTF-8 bytes. Over 255 bytes throws <see cref="ArgumentException"/>.</summary>
+    /// <summary>A short string: length octet, UTF-8 bytes (bytes a client sent come back as sent, see <see cref="OpaqueText"/>). Over 255 bytes throws <see cref="ArgumentException"/>.</summary>
     public void WriteShortString(string? value)
     {
         if (string.IsNullOrEmpty(value))
@@ -60,7 +61,7 @@ public ref struct WireWriter
         }
         int length = ShortStringSize(value) - 1;
         _buffer[Position] = (byte)length;
-        Encoding.UTF8.GetBytes(value, _buffer.Slice(Position + 1, length));
+        OpaqueText.Encode(value, _buffer.Slice(Position + 1, length));
         Position += 1 + length;
     }
 
@@ -71,7 +72,7 @@ public ref struct WireWriter
             WriteLong(0);
             return;
         }
-        int length = Encoding.UTF8.GetBytes(value, _buffer[(Position + 4)..]);
+        int length = OpaqueText.Encode(value, _buffer[(Position + 4)..]);
         BinaryPrimitives.WriteUInt32BigEndian(_buffer[Position..], (uint)length);
         Position += 4 + length;
     }
@@ -110,7 +111,7 @@ public ref struct WireWriter
     public static int ShortStringSize(string? value)
     {
         if (string.IsNullOrEmpty(value)) return 1;
-        int length = Encoding.UTF8.GetByteCount(value);
+        int length = OpaqueText.GetByteCount(value);
         if (length > byte.MaxValue)
         {
             throw new ArgumentException(
@@ -122,7 +123,7 @@ public ref struct WireWriter
 
     /// <summary>Encoded size of a long string, 4-byte length included.</summary>
     public static int LongStringSize(string? value) =>
-        4 + (string.IsNullOrEmpty(value) ? 0 : Encoding.UTF8.GetByteCount(value));
+        4 + (string.IsNullOrEmpty(value) ? 0 : OpaqueText.GetByteCount(value));
 
     /// <summary>Encoded size of a long string, 4-byte length included.</summary>
     public static int LongStringSize(byte[]? value) => 4 + (value?.Length ?? 0);

@@ -1,5 +1,6 @@
 using Warren.Broker.Messages;
 using Warren.Broker.Routing;
+using Warren.Broker.Statistics;
 
 namespace Warren.Broker.Exchanges;
 
@@ -16,13 +17,38 @@ public abstract class Exchange : Destination
     private int _bindingCount;
 
     /// <summary>Creates an exchange.</summary>
-    protected Exchange(string name, ExchangeSettings settings) : base(name) => Settings = settings;
+    protected Exchange(string name, ExchangeSettings settings) : base(name)
+    {
+        Settings = settings;
+        AlternateExchange = Policies.PolicyDefinition.AlternateExchange(settings.Arguments, null);
+    }
 
     /// <summary>Kind: direct, fanout, topic or headers.</summary>
     public abstract string Type { get; }
 
     /// <summary>How it was declared.</summary>
     public ExchangeSettings Settings { get; }
+
+    /// <summary>The name of the policy applied, or null.</summary>
+    public string? PolicyName => _policy?.Name;
+
+    /// <summary>The applied policy's definition (empty without one).</summary>
+    public IReadOnlyDictionary<string, object?> EffectivePolicyDefinition =>
+        _policy?.Definition ?? (IReadOnlyDictionary<string, object?>)new Dictionary<string, object?>();
+
+    /// <summary>Where unroutable messages go: the declared alternate-exchange argument, else the policy's.</summary>
+    public string? AlternateExchange { get; private set; }
+
+    private Policies.Policy? _policy;
+
+    internal void ApplyPolicy(Policies.Policy? policy)
+    {
+        _policy = policy;
+        AlternateExchange = Policies.PolicyDefinition.AlternateExchange(Settings.Arguments, policy);
+    }
+
+    /// <summary>Its publish_in and publish_out counts (incremented atomically: publishers on any thread share them).</summary>
+    public MessageCounters Stats { get; } = new();
 
     /// <summary>Number of bindings with this exchange as their source.</summary>
     public int BindingCount { get { lock (Sync) return _bindingCount; } }

@@ -27,6 +27,9 @@ public sealed class Message
     /// <summary>The body, shared, never modified.</summary>
     public byte[] Body { get; }
 
-    /// <summary>The serialised form written to disk, made once however many durable queues store it.</summary>
+    /// <summary>
+    /// The serialised form written to disk, made once for a message routed to several durable
+    /// queues and kept only while it is enqueued on them: a queued message holds its body once.
+    /// </summary>
     internal byte[]? StoredForm { get; set; }
 }

@@ -6,8 +6,8 @@ namespace Warren.Broker.Messages;
 /// A null member is an absent property.
 /// </summary>
 /// <remarks>
-/// Header values use these CLR types: bool, sbyte, byte, short, ushort, int, uint, long, float,
-/// double, decimal, byte[] (a long string as sent), string (written as a long string),
+/// Header values use these CLR types (one per AMQP type, see <see cref="FieldValues"/>): bool,
+/// sbyte, byte, short, ushort, int, uint, long, ulong, float, double, decimal, byte[] (a long string as sent), string (written as a long string),
 /// DateTimeOffset (a timestamp), IDictionary&lt;string, object?&gt; (a nested table),
 /// IList&lt;object?&gt; (an array), null (void).
 /// </remarks>

@@ -1,6 +1,7 @@
 using Warren.Broker.Consumers;
 using Warren.Broker.Messages;
 using Warren.Broker.Routing;
+using Warren.Broker.Statistics;
 using Warren.Broker.Storage;
 using Warren.Broker.VirtualHosts;
 
@@ -59,8 +60,8 @@ public sealed partial class Queue : Destination
     /// <summary>How it was declared.</summary>
     public QueueSettings Settings { get; }
 
-    /// <summary>Its validated x-arguments.</summary>
-    public QueueArguments Arguments { get; }
+    /// <summary>The x-arguments it runs with: the declared ones validated, combined with its policies (see <see cref="PolicyName"/>).</summary>
+    public QueueArguments Arguments { get; private set; }
 
     internal VirtualHost Host { get; }
 
@@ -84,6 +85,15 @@ public sealed partial class Queue : Destination
 
     /// <summary>Active consumers.</summary>
     public int ConsumerCount { get { lock (_sync) return _consumers.Count; } }
+
+    /// <summary>The consumers (a snapshot), highest priority first.</summary>
+    public IReadOnlyList<Consumer> Consumers { get { lock (_sync) return [.. _consumers]; } }
+
+    /// <summary>Body bytes of the ready messages.</summary>
+    public long MessageBytesReady { get { lock (_sync) return _readyBytes; } }
+
+    /// <summary>Its message counts; every field is written under the queue's lock.</summary>
+    public MessageCounters Stats { get; } = new();
 
     /// <summary>Puts messages recovered from disk back, in order, before the queue is used.</summary>
     internal void Restore(List<RecoveredMessage> recovered, long nextSequence)
@@ -195,6 +205,7 @@ public sealed partial class Queue : Destination
             }
         }
         AddReady(entry);
+        Stats.Publish++;
         if (arguments.MaxLength is not null || arguments.MaxLengthBytes is not null) DropHeadWhileOverLimit(ref deadLetters);
         if (_consumers.Count > 0) DispatchLocked(ref deadLetters);
         if (entry.ExpiresAt != 0) ExpireHead(ref deadLetters);
@@ -237,7 +248,17 @@ public sealed partial class Queue : Destination
             if (_ready.Count > 0) EnsureHeadLoaded();
             found = _ready.Count > 0;
             entry = found ? PopReady() : default;
-            if (found) OnHandedOut(entry, noAck);
+            if (found)
+            {
+                OnHandedOut(entry, noAck);
+                if (noAck) Stats.GetNoAck++;
+                else Stats.Get++;
+                if (entry.Redelivered) Stats.Redeliver++;
+            }
+            else
+            {
+                Stats.GetEmpty++;
+            }
             // The count in get-ok leaves out an expired message that is now at the head.
             ExpireHead(ref deadLetters);
             remaining = _ready.Count;
@@ -261,11 +282,14 @@ public sealed partial class Queue : Destination
     public void Settle(in QueueEntry entry) => Settle(new ReadOnlySpan<QueueEntry>(in entry));
 
     /// <summary>Settles delivered messages for good (a multiple ack): one lock for the lot.</summary>
-    public void Settle(ReadOnlySpan<QueueEntry> entries)
+    public void Settle(ReadOnlySpan<QueueEntry> entries) => Settle(entries, acknowledged: true);
+
+    private void Settle(ReadOnlySpan<QueueEntry> entries, bool acknowledged)
     {
         lock (_sync)
         {
             _unacked -= entries.Length;
+            if (acknowledged) Stats.Ack += entries.Length;
             if (_store is null) return;
             foreach (ref readonly var entry in entries)
             {
@@ -277,7 +301,7 @@ public sealed partial class Queue : Destination
     /// <summary>Settles a delivered message rejected without requeue: it is dead-lettered if the queue says so.</summary>
     public void Reject(in QueueEntry entry)
     {
-        Settle(entry);
+        Settle(new ReadOnlySpan<QueueEntry>(in entry), acknowledged: false);
         if (Arguments.DeadLetterExchange is not null && !IsDeleted)
         {
             Host.DeadLetter(this, [new DeadLetter(entry.Message, DeadLetterReason.Rejected)]);
@@ -433,6 +457,8 @@ public sealed partial class Queue : Destination
         {
             ExpireHead(ref deadLetters, inclusive: false);
             if (_ready.Count == 0) return;
+            // Disk reads only for a consumer that may take the message.
+            if (_ready.PeekFront().IsPagedOut && AllConsumersStalled()) return;
             EnsureHeadLoaded();
             if (_ready.Count == 0) return;
             if (!TryDeliverHead()) return;
@@ -455,15 +481,53 @@ public sealed partial class Queue : Destination
             {
                 var index = start + (offset + attempt) % size;
                 var consumer = _consumers[index];
-                if (!consumer.TryDeliver(in _ready.PeekFront())) continue;
+                bool delivered;
+                try
+                {
+                    delivered = consumer.TryDeliver(in _ready.PeekFront());
+                }
+                catch (Exception e)
+                {
+                    // Never let one consumer's failure unwind into the dispatching thread (another
+                    // client's publish or ack): detach it, keep the message, look again.
+                    DetachFailed(consumer, index, e);
+                    return _consumers.Count > 0;
+                }
+                if (!delivered) continue;
                 var entry = PopReady();
                 OnHandedOut(entry, consumer.NoAck);
+                if (consumer.NoAck) Stats.DeliverNoAck++;
+                else Stats.Deliver++;
+                if (entry.Redelivered) Stats.Redeliver++;
                 _nextConsumer = start + (index - start + 1) % size;
                 return true;
             }
             start = end;
         }
         return false;
+    }
+
+    private bool AllConsumersStalled()
+    {
+        foreach (var consumer in _consumers)
+        {
+            if (!consumer.IsStalled) return false;
+        }
+        return true;
+    }
+
+    private void DetachFailed(Consumer consumer, int index, Exception error)
+    {
+        _consumers.RemoveAt(index);
+        if (_nextConsumer >= _consumers.Count) _nextConsumer = 0;
+        try
+        {
+            consumer.OnDeliveryFailed(error);
+        }
+        catch (Exception)
+        {
+            // The consumer was told as well as it can be; the queue goes on serving the others.
+        }
     }
 
     // Before the head is handed out: reads it, and the paged-out run behind it, back from disk.

@@ -1,3 +1,4 @@
+using Warren.Broker.Messages;
 using Warren.Broker.Routing;
 
 namespace Warren.Broker.Queues;
@@ -98,9 +99,9 @@ public sealed record QueueArguments
         new(BrokerError.PreconditionFailed, $"invalid arg '{key}' for queue '{queue}' in vhost '{virtualHost}': {detail}");
 
     private static long Integer(string key, object? value, string queue, string virtualHost) =>
-        ArgumentTables.TryGetInteger(value, out var number)
+        FieldValues.TryGetInteger(value, out var number)
             ? number
-            : throw Invalid(key, queue, virtualHost, $"\"expected integer, got {TypeName(value)}\"");
+            : throw Invalid(key, queue, virtualHost, $"\"expected integer, got {FieldValues.TypeName(value)}\"");
 
     private static long NonNegative(string key, object? value, string queue, string virtualHost, long max = long.MaxValue)
     {
@@ -126,16 +127,16 @@ public sealed record QueueArguments
 
     // Text arguments of the wrong type get RabbitMQ's other wording.
     private static string Text(QueueArguments _, string key, object? value, string queue, string virtualHost, string kind) =>
-        ArgumentTables.TryGetString(value, out var text)
+        FieldValues.TryGetString(value, out var text)
             ? text
-            : throw new BrokerException(BrokerError.PreconditionFailed, $"invalid type '{TypeName(value)}' for arg '{key}' in {kind} '{queue}' in vhost '{virtualHost}'");
+            : throw new BrokerException(BrokerError.PreconditionFailed, $"invalid type '{FieldValues.TypeName(value)}' for arg '{key}' in {kind} '{queue}' in vhost '{virtualHost}'");
 
     private static bool Bool(string key, object? value, string queue, string virtualHost) =>
-        value is bool flag ? flag : throw Invalid(key, queue, virtualHost, $"{{unacceptable_type,{TypeName(value)}}}");
+        value is bool flag ? flag : throw Invalid(key, queue, virtualHost, $"{{unacceptable_type,{FieldValues.TypeName(value)}}}");
 
     private static OverflowBehaviour ParseOverflow(string key, object? value, string queue, string virtualHost) =>
-        !ArgumentTables.TryGetString(value, out var text)
-            ? throw Invalid(key, queue, virtualHost, $"{{unacceptable_type,{TypeName(value)}}}")
+        !FieldValues.TryGetString(value, out var text)
+            ? throw Invalid(key, queue, virtualHost, $"{{unacceptable_type,{FieldValues.TypeName(value)}}}")
             : text switch
             {
                 "drop-head" => OverflowBehaviour.DropHead,
@@ -146,26 +147,8 @@ public sealed record QueueArguments
 
     private static QueueArguments CheckMode(QueueArguments result, object? value, string queue, string virtualHost)
     {
-        if (!ArgumentTables.TryGetString(value, out var mode)) throw Invalid("x-queue-mode", queue, virtualHost, $"{{unacceptable_type,{TypeName(value)}}}");
+        if (!FieldValues.TryGetString(value, out var mode)) throw Invalid("x-queue-mode", queue, virtualHost, $"{{unacceptable_type,{FieldValues.TypeName(value)}}}");
         if (mode is not ("default" or "lazy")) throw Invalid("x-queue-mode", queue, virtualHost, $"\"unsupported queue mode '{mode}'\"");
         return result;
     }
-
-    // RabbitMQ's names of AMQP field types, as its error texts print them.
-    public static string TypeName(object? value) => value switch
-    {
-        null => "void",
-        bool => "bool",
-        sbyte or short or int => "signedint",
-        byte or ushort or uint => "unsignedint",
-        long => "long",
-        float => "float",
-        double => "double",
-        decimal => "decimal",
-        string or byte[] => "longstr",
-        DateTimeOffset => "timestamp",
-        IReadOnlyDictionary<string, object?> => "table",
-        System.Collections.IList => "array",
-        _ => "unknown",
-    };
 }

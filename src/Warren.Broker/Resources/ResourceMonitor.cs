@@ -38,7 +38,7 @@ public sealed class ResourceMonitor : IDisposable
         {
             if (_dataDirectory is not null)
             {
-                var free = new DriveInfo(Path.GetFullPath(_dataDirectory)).AvailableFreeSpace;
+                var free = FreeSpace(_dataDirectory);
                 Raise(ResourceAlarm.DiskFree, free < DiskFreeLimit, $"free disk space {free} bytes, limit {DiskFreeLimit}");
             }
             var used = Environment.WorkingSet;
@@ -48,6 +48,19 @@ public sealed class ResourceMonitor : IDisposable
         {
             _logger.LogWarning(e, "Could not read resource use");
         }
+    }
+
+    /// <summary>
+    /// Free bytes on the file system that holds <paramref name="directory"/>. A data folder that
+    /// does not exist yet (a first start: storage creates it later) is measured at its nearest
+    /// existing parent, which is on the file system it will be created on; statvfs on a missing
+    /// path fails with DriveNotFoundException.
+    /// </summary>
+    internal static long FreeSpace(string directory)
+    {
+        var path = Path.GetFullPath(directory);
+        while (!Directory.Exists(path) && Path.GetDirectoryName(path) is { } parent) path = parent;
+        return new DriveInfo(path).AvailableFreeSpace;
     }
 
     private void Raise(ResourceAlarm alarm, bool raised, string detail)

@@ -1,3 +1,4 @@
+using Warren.Broker.Messages;
 namespace Warren.Broker.Routing;
 
 /// <summary>A binding from an exchange to a queue or another exchange.</summary>
@@ -13,5 +14,5 @@ public sealed record Binding(
 {
     /// <summary>True when two bindings are the same for declare/unbind purposes (same source, destination, key and arguments).</summary>
     public bool SameAs(Destination destination, string routingKey, IReadOnlyDictionary<string, object?>? arguments) =>
-        ReferenceEquals(Destination, destination) && RoutingKey == routingKey && ArgumentTables.AreEqual(Arguments, arguments);
+        ReferenceEquals(Destination, destination) && RoutingKey == routingKey && FieldValues.TablesEqual(Arguments, arguments);
 }

@@ -1,3 +1,4 @@
+using Warren.Broker.Messages;
 using System.Globalization;
 using System.Text;
 
@@ -95,8 +96,8 @@ public static class HeadersMatch
 
         // Texts and ~tp rendering from rabbit_exchange_type_headers:validate_binding/2.
         error = value is string or byte[]
-            ? $"Invalid x-match field value {FormatTerm(value)}; expected all, any, all-with-x, or any-with-x"
-            : $"Invalid x-match field type {TypeName(value)} (value {FormatTerm(value)}); expected longstr";
+            ? $"Invalid x-match field value {FieldValues.FormatTerm(value)}; expected all, any, all-with-x, or any-with-x"
+            : $"Invalid x-match field type {FieldValues.TypeName(value)} (value {FieldValues.FormatTerm(value)}); expected longstr";
         return false;
     }
 
@@ -183,19 +184,13 @@ public static class HeadersMatch
 
     private static bool TryInteger(object? value, out long result)
     {
-        switch (value)
+        // AMQP timestamps are seconds since the epoch; RabbitMQ keeps them as plain integers.
+        if (value is DateTimeOffset timestamp)
         {
-            case sbyte v: result = v; return true;
-            case byte v: result = v; return true;
-            case short v: result = v; return true;
-            case ushort v: result = v; return true;
-            case int v: result = v; return true;
-            case uint v: result = v; return true;
-            case long v: result = v; return true;
-            // AMQP timestamps are seconds since the epoch; RabbitMQ keeps them as plain integers.
-            case DateTimeOffset v: result = v.ToUnixTimeSeconds(); return true;
-            default: result = 0; return false;
+            result = timestamp.ToUnixTimeSeconds();
+            return true;
         }
+        return FieldValues.TryGetInteger(value, out result);
     }
 
     private static bool TryDouble(object? value, out double result)
@@ -264,35 +259,4 @@ public static class HeadersMatch
 
         return true;
     }
-
-    // The AMQP field type names RabbitMQ prints (rabbit_binary_parser's table types).
-    private static string TypeName(object value) => value switch
-    {
-        bool => "bool",
-        sbyte => "byte",
-        byte => "unsignedbyte",
-        short => "short",
-        ushort => "unsignedshort",
-        int => "signedint",
-        uint => "unsignedint",
-        long => "long",
-        float => "float",
-        double => "double",
-        decimal => "decimal",
-        DateTimeOffset => "timestamp",
-        IReadOnlyDictionary<string, object?> => "table",
-        IReadOnlyList<object?> => "array",
-        _ => value.GetType().Name,
-    };
-
-    // Close to Erlang's ~tp: binaries as <<"text">>, booleans as atoms, numbers as numbers.
-    private static string FormatTerm(object value) => value switch
-    {
-        string s => $"<<\"{s}\">>",
-        byte[] bytes => $"<<\"{Encoding.UTF8.GetString(bytes)}\">>",
-        bool b => b ? "true" : "false",
-        DateTimeOffset t => t.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
-        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        _ => value.ToString() ?? string.Empty,
-    };
 }

@@ -1,41 +1,107 @@
 using System.Collections.Concurrent;
+using System.Text.RegularExpressions;
+using Warren.Broker.Storage;
 
 namespace Warren.Broker.Security;
 
-/// <summary>A user who may connect.</summary>
-/// <param name="Name">The user name.</param>
-/// <param name="PasswordHash">SHA-256 of the salt and the password (see <see cref="PasswordHashing"/>).</param>
-/// <param name="Salt">The salt: 4 random bytes, as RabbitMQ makes them (users stored by earlier versions have 16).</param>
-/// <param name="LoopbackOnly">May connect only from the local machine (RabbitMQ's rule for guest).</param>
-/// <param name="VirtualHosts">The virtual hosts it may open.</param>
-public sealed record User(string Name, byte[] PasswordHash, byte[] Salt, bool LoopbackOnly, IReadOnlySet<string> VirtualHosts);
-
-/// <summary>The users of a broker.</summary>
-public sealed class UserStore
+/// <summary>
+/// The users of a broker, their per-virtual-host permissions, topic permissions and limits.
+/// Every password check and every permission check happens here, once for every protocol.
+/// </summary>
+public sealed partial class UserStore
 {
     private readonly ConcurrentDictionary<string, User> _users = new();
+    private readonly ConcurrentDictionary<(string User, string VirtualHost), CompiledPermission> _permissions = new();
+    private readonly ConcurrentDictionary<(string User, string VirtualHost, string Exchange), CompiledTopicPermission> _topicPermissions = new();
+    private readonly HashSet<string> _loopbackUsers;
+    private readonly object _sync = new();
+    private long _version;
 
-    /// <summary>Adds or replaces a user.</summary>
-    public void AddUser(string name, string password, bool loopbackOnly, params string[] virtualHosts)
+    /// <summary>Creates an empty store; <paramref name="loopbackUsers"/> may log in only from this machine (RabbitMQ's loopback_users, default guest).</summary>
+    public UserStore(IEnumerable<string>? loopbackUsers = null) => _loopbackUsers = new HashSet<string>(loopbackUsers ?? ["guest"]);
+
+    /// <summary>Told of every change, for the definitions log.</summary>
+    internal Action<DefinitionRecord>? Log { get; set; }
+
+    /// <summary>Tells whether a virtual host exists (set by the broker; permissions need one).</summary>
+    internal Func<string, bool> VirtualHostExists { get; set; } = static _ => true;
+
+    /// <summary>Changes whenever a user, permission or limit changes, so callers may cache checks.</summary>
+    public long Version => Volatile.Read(ref _version);
+
+    /// <summary>A snapshot of the users.</summary>
+    public IReadOnlyCollection<User> Users => _users.Values.ToArray();
+
+    /// <summary>Finds a user.</summary>
+    public bool TryGetUser(string name, out User user) => _users.TryGetValue(name, out user!);
+
+    /// <summary>True when <paramref name="name"/> may log in only from a loopback address.</summary>
+    public bool IsLoopbackOnly(string name) => _loopbackUsers.Contains(name);
+
+    /// <summary>Adds or replaces a user with a password (hashed with salted SHA-256); a null password makes a user who cannot log in with one. Existing limits are kept.</summary>
+    public User PutUser(string name, string? password, IEnumerable<string>? tags = null) =>
+        PutUserWithHash(name, password is null ? "" : PasswordHashing.Hash(password), PasswordHashing.Sha256, tags);
+
+    /// <summary>Adds or replaces a user with an already hashed password in RabbitMQ's format (as definitions and the management API carry it).</summary>
+    public User PutUserWithHash(string name, string passwordHash, string hashingAlgorithm, IEnumerable<string>? tags = null)
     {
-        var salt = PasswordHashing.NewSalt();
-        var user = new User(name, PasswordHashing.Hash(salt, password), salt, loopbackOnly, new HashSet<string>(virtualHosts));
-        _users[name] = user;
-        Added?.Invoke(user);
+        CheckName(name, "user");
+        if (!PasswordHashing.IsKnownAlgorithm(hashingAlgorithm))
+        {
+            throw new BrokerException(BrokerError.PreconditionFailed, $"unsupported hashing algorithm '{hashingAlgorithm}'");
+        }
+        if (!PasswordHashing.IsWellFormed(passwordHash, hashingAlgorithm))
+        {
+            throw new BrokerException(BrokerError.PreconditionFailed, $"password_hash of user '{name}' is not a valid {hashingAlgorithm} hash");
+        }
+        lock (_sync)
+        {
+            var limits = _users.TryGetValue(name, out var existing) ? existing.Limits : UserLimits.None;
+            var user = new User(name, passwordHash, hashingAlgorithm, NormaliseTags(tags), limits);
+            _users[name] = user;
+            Changed();
+            Log?.Invoke(UserRecord(user));
+            return user;
+        }
     }
 
-    /// <summary>Told of every user added or replaced (the broker persists them).</summary>
-    internal Action<User>? Added { get; set; }
+    /// <summary>Deletes a user with its permissions, topic permissions and limits; false when there was none.</summary>
+    public bool DeleteUser(string name)
+    {
+        lock (_sync)
+        {
+            if (!_users.TryRemove(name, out _)) return false;
+            foreach (var key in _permissions.Keys) if (key.User == name) ClearPermission(key.User, key.VirtualHost);
+            foreach (var key in _topicPermissions.Keys) if (key.User == name) ClearTopicPermissions(key.User, key.VirtualHost, key.Exchange);
+            Changed();
+            Log?.Invoke(new DefinitionRecord("user-", "", name));
+            return true;
+        }
+    }
 
-    /// <summary>Puts back a user read from the data folder.</summary>
-    internal void Restore(User user) => _users[user.Name] = user;
+    /// <summary>Sets a user's limits; throws 404 for an unknown user.</summary>
+    public User SetLimits(string name, UserLimits limits)
+    {
+        lock (_sync)
+        {
+            if (!_users.TryGetValue(name, out var existing)) throw NoUser(name);
+            var user = existing with { Limits = limits };
+            _users[name] = user;
+            Changed();
+            Log?.Invoke(UserRecord(user));
+            return user;
+        }
+    }
 
-    /// <summary>Checks a user's password and origin; null when refused.</summary>
+    /// <summary>
+    /// Checks a user's password and origin (the one place Warren checks a password); null when
+    /// refused: unknown user, no password, wrong password, or a loopback-only user from elsewhere.
+    /// </summary>
     public User? Authenticate(string name, string password, bool fromLoopback)
     {
         if (!_users.TryGetValue(name, out var user)) return null;
-        if (!PasswordHashing.Verify(user.Salt, user.PasswordHash, password)) return null;
-        if (user.LoopbackOnly && !fromLoopback) return null;
+        if (!PasswordHashing.Verify(user.PasswordHash, user.HashingAlgorithm, password)) return null;
+        if (!fromLoopback && IsLoopbackOnly(name)) return null;
         return user;
     }
 
@@ -44,9 +110,50 @@ public sealed class UserStore
     /// certificate), with no password; the origin rule still applies. Null when refused.
     /// </summary>
     public User? AuthenticateExternal(string name, bool fromLoopback) =>
-        _users.TryGetValue(name, out var user) && (!user.LoopbackOnly || fromLoopback) ? user : null;
+        _users.TryGetValue(name, out var user) && (fromLoopback || !IsLoopbackOnly(name)) ? user : null;
 
-    /// <summary>True when the user may open the virtual host.</summary>
-    public bool CanAccess(string name, string virtualHost) =>
-        _users.TryGetValue(name, out var user) && user.VirtualHosts.Contains(virtualHost);
+    internal void Restore(User user) => _users[user.Name] = user;
+
+    private static List<string> NormaliseTags(IEnumerable<string>? tags)
+    {
+        if (tags is null) return [];
+        var result = new List<string>();
+        foreach (var tag in tags)
+        {
+            var trimmed = tag.Trim();
+            if (trimmed.Length > 0 && !result.Contains(trimmed)) result.Add(trimmed);
+        }
+        return result;
+    }
+
+    private void Changed() => Interlocked.Increment(ref _version);
+
+    internal static BrokerException NoUser(string name) => new(BrokerError.NotFound, $"no user '{name}'");
+
+    private static void CheckName(string name, string what)
+    {
+        if (string.IsNullOrEmpty(name)) throw new BrokerException(BrokerError.PreconditionFailed, $"{what} name must not be empty");
+    }
+
+    internal static DefinitionRecord UserRecord(User user) => new("user+", "", user.Name)
+    {
+        PasswordHash = user.PasswordHash,
+        Type = user.HashingAlgorithm,
+        Tags = [.. user.Tags],
+        Limits = LimitsText(user.Limits.MaxConnections, user.Limits.MaxChannels),
+    };
+
+    internal static long?[]? LimitsText(long? first, long? second) => first is null && second is null ? null : [first, second];
+
+    internal static Regex Compile(string pattern, string what)
+    {
+        try
+        {
+            return new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        }
+        catch (ArgumentException e)
+        {
+            throw new BrokerException(BrokerError.PreconditionFailed, $"invalid regular expression '{pattern}' for {what}: {e.Message}");
+        }
+    }
 }

@@ -6,7 +6,7 @@ using System.Text.Json.Serialization;
 namespace Warren.Broker.Storage;
 
 /// <summary>One change to the durable definitions.</summary>
-/// <param name="Op">What happened: vhost+, exchange+, exchange-, queue+, queue-, binding+, binding-.</param>
+/// <param name="Op">What happened: a kind (vhost, exchange, queue, binding, user, permission, topic-permission, policy, operator-policy, parameter, global-parameter, vhost-limits) and + or -.</param>
 /// <param name="VirtualHost">The virtual host.</param>
 /// <param name="Name">The exchange or queue; for a binding, its source exchange.</param>
 public sealed record DefinitionRecord(string Op, string VirtualHost, string Name)
@@ -25,14 +25,18 @@ public sealed record DefinitionRecord(string Op, string VirtualHost, string Name
     public bool DestinationIsQueue { get; init; }
     /// <summary>Binding key.</summary>
     public string? RoutingKey { get; init; }
-    /// <summary>User: salted password hash, base64.</summary>
+    /// <summary>User: password hash in RabbitMQ's format (base64 of salt and hash; the algorithm is in <see cref="Type"/>).</summary>
     public string? PasswordHash { get; init; }
-    /// <summary>User: the salt, base64.</summary>
-    public string? Salt { get; init; }
-    /// <summary>User: may connect from loopback only.</summary>
-    public bool LoopbackOnly { get; init; }
-    /// <summary>User: the virtual hosts it may open.</summary>
-    public string[]? VirtualHosts { get; init; }
+    /// <summary>User: tags.</summary>
+    public string[]? Tags { get; init; }
+    /// <summary>User limits (max-connections, max-channels) or vhost limits (max-connections, max-queues); null entries: unlimited.</summary>
+    public long?[]? Limits { get; init; }
+    /// <summary>Permission: configure, write, read; topic permission: write, read; policy: pattern, apply-to.</summary>
+    public string[]? Patterns { get; init; }
+    /// <summary>Policy priority.</summary>
+    public int Priority { get; init; }
+    /// <summary>Parameter value as JSON text.</summary>
+    public string? Value { get; init; }
 
     /// <summary>Encodes an argument table for a record.</summary>
     public static string? EncodeArguments(IReadOnlyDictionary<string, object?>? arguments) =>
@@ -45,6 +49,8 @@ public sealed record DefinitionRecord(string Op, string VirtualHost, string Name
     internal string Key => Op[..^1] switch
     {
         "binding" => $"binding\0{VirtualHost}\0{Name}\0{Destination}\0{DestinationIsQueue}\0{RoutingKey}\0{Arguments}",
+        "topic-permission" => $"topic-permission\0{VirtualHost}\0{Name}\0{Destination}",
+        "parameter" => $"parameter\0{VirtualHost}\0{Type}\0{Name}",
         var kind => $"{kind}\0{VirtualHost}\0{Name}",
     };
 }
@@ -89,6 +95,14 @@ public sealed class DefinitionsStore
                 }
                 if (record is null) return true;
                 var key = record.Key;
+                if (record.Op == "vhost-")
+                {
+                    // A deleted virtual host takes everything in it along.
+                    foreach (var (liveKey, liveRecord) in live.ToArray())
+                    {
+                        if (liveRecord.VirtualHost == record.VirtualHost && !liveRecord.Op.StartsWith("user", StringComparison.Ordinal)) live.Remove(liveKey);
+                    }
+                }
                 if (record.Op.EndsWith('+'))
                 {
                     if (live.TryAdd(key, record)) order.Add(key);

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Collections;
 using System.Text;
 using Warren.Broker.Messages;
+using Warren.Broker.Text;
 
 namespace Warren.Broker.Storage;
 
@@ -23,7 +24,7 @@ internal static class MessageSerializer
 
     private enum Tag : byte
     {
-        Null, Bool, SByte, Byte, Short, UShort, Int, UInt, Long, Float, Double, Decimal, Bytes, String, Timestamp, Table, List, Binary,
+        Null, Bool, SByte, Byte, Short, UShort, Int, UInt, Long, Float, Double, Decimal, Bytes, String, Timestamp, Table, List, Binary, ULong,
     }
 
     [Flags]
@@ -132,17 +133,18 @@ internal static class MessageSerializer
 
         public void ShortName(string value)
         {
-            var count = Encoding.UTF8.GetByteCount(value);
+            // Opaque text: a routing key or property stored as the client sent it comes back the same after a restart.
+            var count = OpaqueText.GetByteCount(value);
             if (count > 255) throw new ArgumentException("name longer than 255 bytes", nameof(value));
             U8((byte)count);
-            Encoding.UTF8.GetBytes(value, Take(count));
+            OpaqueText.Encode(value, Take(count));
         }
 
         public void Str(string value)
         {
-            var count = Encoding.UTF8.GetByteCount(value);
+            var count = OpaqueText.GetByteCount(value);
             U32((uint)count);
-            Encoding.UTF8.GetBytes(value, Take(count));
+            OpaqueText.Encode(value, Take(count));
         }
 
         public void Bytes(ReadOnlySpan<byte> value)
@@ -178,6 +180,7 @@ internal static class MessageSerializer
                 case int v: U8((byte)Tag.Int); U32((uint)v); break;
                 case uint v: U8((byte)Tag.UInt); U32(v); break;
                 case long v: U8((byte)Tag.Long); U64((ulong)v); break;
+                case ulong v: U8((byte)Tag.ULong); U64(v); break;
                 case float v: U8((byte)Tag.Float); U32(BitConverter.SingleToUInt32Bits(v)); break;
                 case double v: U8((byte)Tag.Double); U64(BitConverter.DoubleToUInt64Bits(v)); break;
                 case decimal v:
@@ -217,8 +220,8 @@ internal static class MessageSerializer
         public ushort U16() => BinaryPrimitives.ReadUInt16LittleEndian(Take(2));
         public uint U32() => BinaryPrimitives.ReadUInt32LittleEndian(Take(4));
         public ulong U64() => BinaryPrimitives.ReadUInt64LittleEndian(Take(8));
-        public string ShortName() => Encoding.UTF8.GetString(Take(U8()));
-        public string Str() => Encoding.UTF8.GetString(Take(checked((int)U32())));
+        public string ShortName() => OpaqueText.Decode(Take(U8()));
+        public string Str() => OpaqueText.Decode(Take(checked((int)U32())));
         public byte[] Bytes() => Take(checked((int)U32())).ToArray();
 
         public Dictionary<string, object?> Table()
@@ -244,6 +247,7 @@ internal static class MessageSerializer
             Tag.Int => (int)U32(),
             Tag.UInt => U32(),
             Tag.Long => (long)U64(),
+            Tag.ULong => U64(),
             Tag.Float => BitConverter.UInt32BitsToSingle(U32()),
             Tag.Double => BitConverter.UInt64BitsToDouble(U64()),
             Tag.Decimal => new decimal([(int)U32(), (int)U32(), (int)U32(), (int)U32()]),

@@ -143,7 +143,8 @@ internal sealed class QueueStore
     /// <summary>Appends a persistent message; returns the durability ticket that covers it and where it lies.</summary>
     public (long Ticket, long Location) Append(long sequence, Message message)
     {
-        var stored = message.StoredForm ??= MessageSerializer.Serialize(message);
+        // Not cached on the message: the queue keeps the message, and a cached copy would hold its body twice.
+        var stored = message.StoredForm ?? MessageSerializer.Serialize(message);
         lock (_sync)
         {
             if (_deleted) return (0, 0);

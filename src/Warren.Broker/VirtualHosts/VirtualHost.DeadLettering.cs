@@ -16,15 +16,22 @@ public sealed partial class VirtualHost
         if (arguments.DeadLetterExchange is not { } exchangeName) return;
         // A dead-letter exchange that does not exist drops the message silently (RabbitMQ).
         if (!_exchanges.TryGetValue(exchangeName, out var exchange)) return;
-        var queues = new List<Queue>();
-        foreach (var deadLetter in deadLetters)
+        var scratch = RoutingScratch.Rent();
+        try
         {
-            var message = Rewrite(source, deadLetter, exchangeName);
-            if (arguments.DeadLetterRoutingKey is not null) Route(exchange, message, message.RoutingKey, queues);
-            else RouteWithExtraKeys(exchange, message, queues);
-            if (deadLetter.Reason != DeadLetterReason.Rejected) queues.RemoveAll(queue => IsCycle(queue.Name, message));
-            EnqueueAll(queues, message);
-            queues.Clear();
+            foreach (var deadLetter in deadLetters)
+            {
+                var message = Rewrite(source, deadLetter, exchangeName);
+                if (arguments.DeadLetterRoutingKey is not null) Route(exchange, message, message.RoutingKey, scratch);
+                else RouteWithExtraKeys(exchange, message, scratch);
+                if (deadLetter.Reason != DeadLetterReason.Rejected) scratch.Queues.RemoveAll(queue => IsCycle(queue.Name, message));
+                EnqueueAll(scratch.Queues, message);
+                scratch.Clear();
+            }
+        }
+        finally
+        {
+            RoutingScratch.Return(scratch);
         }
     }
 
@@ -40,13 +47,13 @@ public sealed partial class VirtualHost
             ? new List<object?>(list.Cast<object?>())
             : new List<object?>();
         var index = deaths.FindIndex(d => d is IReadOnlyDictionary<string, object?> death
-            && ArgumentTables.TryGetString(death.GetValueOrDefault("queue"), out var q) && q == source.Name
-            && ArgumentTables.TryGetString(death.GetValueOrDefault("reason"), out var r) && r == reason);
+            && FieldValues.TryGetString(death.GetValueOrDefault("queue"), out var q) && q == source.Name
+            && FieldValues.TryGetString(death.GetValueOrDefault("reason"), out var r) && r == reason);
         Dictionary<string, object?> entry;
         if (index >= 0)
         {
             var previous = (IReadOnlyDictionary<string, object?>)deaths[index]!;
-            ArgumentTables.TryGetInteger(previous.GetValueOrDefault("count"), out var count);
+            FieldValues.TryGetInteger(previous.GetValueOrDefault("count"), out var count);
             entry = new Dictionary<string, object?> { ["count"] = count + 1 };
             foreach (var (key, value) in previous)
             {
@@ -91,8 +98,8 @@ public sealed partial class VirtualHost
         foreach (var item in deaths)
         {
             if (item is not IReadOnlyDictionary<string, object?> death) return false;
-            if (ArgumentTables.TryGetString(death.GetValueOrDefault("reason"), out var reason) && reason == "rejected") return false;
-            if (ArgumentTables.TryGetString(death.GetValueOrDefault("queue"), out var name) && name == queue) return true;
+            if (FieldValues.TryGetString(death.GetValueOrDefault("reason"), out var reason) && reason == "rejected") return false;
+            if (FieldValues.TryGetString(death.GetValueOrDefault("queue"), out var name) && name == queue) return true;
         }
         return false;
     }

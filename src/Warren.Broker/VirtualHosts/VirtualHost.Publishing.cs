@@ -14,12 +14,6 @@ public readonly record struct PublishResult(int QueueCount, long DurabilityTicke
 
 public sealed partial class VirtualHost
 {
-    // Scratch lists reused per thread: routing allocates nothing per message.
-    [ThreadStatic] private static List<Destination>? t_destinations;
-    [ThreadStatic] private static List<Queue>? t_queues;
-    [ThreadStatic] private static List<Exchange>? t_visited;
-    [ThreadStatic] private static HashSet<Queue>? t_seen;
-
     /// <summary>
     /// Routes a message from <paramref name="exchangeName"/> and enqueues it on every matching
     /// queue (once per queue, however many bindings or CC/BCC keys match). Unroutable messages go
@@ -32,19 +26,19 @@ public sealed partial class VirtualHost
         {
             throw new BrokerException(BrokerError.AccessRefused, $"cannot publish to internal exchange '{exchangeName}' in vhost '{Name}'");
         }
-        // Nested publishes (dead letters enqueued while publishing) need lists of their own.
-        var queues = t_queues ?? new List<Queue>();
-        t_queues = null;
+        var scratch = RoutingScratch.Rent();
         try
         {
-            RouteWithExtraKeys(exchange, message, queues);
+            RouteWithExtraKeys(exchange, message, scratch);
             if (message.Properties.Headers is { } headers && headers.ContainsKey("BCC")) message = WithoutBcc(message);
-            return EnqueueAll(queues, message);
+            // The only shared counters on the publish path: one exchange takes publishes from every connection.
+            Interlocked.Increment(ref exchange.Stats.PublishIn);
+            if (scratch.Queues.Count > 0) Interlocked.Increment(ref exchange.Stats.PublishOut);
+            return EnqueueAll(scratch.Queues, message);
         }
         finally
         {
-            queues.Clear();
-            t_queues = queues;
+            RoutingScratch.Return(scratch);
         }
     }
 
@@ -54,28 +48,47 @@ public sealed partial class VirtualHost
         var rejected = false;
         var accepted = 0;
         Queue? congested = null;
-        foreach (var queue in queues)
+        // Several durable queues store the same record: serialise it once, and drop it after.
+        if (message.Properties.IsPersistent && CountPersistent(queues) > 1) message.StoredForm = Storage.MessageSerializer.Serialize(message);
+        try
         {
-            var result = queue.Enqueue(message);
-            ticket = Math.Max(ticket, result.Ticket);
-            if (result.Rejected) rejected = true;
-            else accepted++;
-            if (result.Congested) congested = queue;
+            foreach (var queue in queues)
+            {
+                var result = queue.Enqueue(message);
+                ticket = Math.Max(ticket, result.Ticket);
+                if (result.Rejected) rejected = true;
+                else accepted++;
+                if (result.Congested) congested = queue;
+            }
+        }
+        finally
+        {
+            message.StoredForm = null;
         }
         return new PublishResult(accepted, ticket, rejected, congested);
     }
 
-    // Sender-selected distribution: the CC and BCC headers name extra routing keys.
-    private void RouteWithExtraKeys(Exchange exchange, Message message, List<Queue> queues)
+    private static int CountPersistent(List<Queue> queues)
     {
-        RouteWithAlternate(exchange, message, message.RoutingKey, queues);
+        var count = 0;
+        foreach (var queue in queues)
+        {
+            if (queue.IsPersistent) count++;
+        }
+        return count;
+    }
+
+    // Sender-selected distribution: the CC and BCC headers name extra routing keys.
+    private void RouteWithExtraKeys(Exchange exchange, Message message, RoutingScratch scratch)
+    {
+        RouteWithAlternate(exchange, message, message.RoutingKey, scratch);
         if (message.Properties.Headers is not { } headers) return;
         foreach (var header in (ReadOnlySpan<string>)["CC", "BCC"])
         {
             if (!headers.TryGetValue(header, out var keys) || keys is byte[] || keys is not System.Collections.IList list) continue;
             foreach (var key in list)
             {
-                if (ArgumentTables.TryGetString(key, out var routingKey)) RouteWithAlternate(exchange, message, routingKey, queues);
+                if (FieldValues.TryGetString(key, out var routingKey)) RouteWithAlternate(exchange, message, routingKey, scratch);
             }
         }
     }
@@ -88,72 +101,45 @@ public sealed partial class VirtualHost
     }
 
     // An exchange that routes nowhere hands the message to its alternate exchange (and so on, without loops).
-    private void RouteWithAlternate(Exchange exchange, Message message, string routingKey, List<Queue> queues)
+    private void RouteWithAlternate(Exchange exchange, Message message, string routingKey, RoutingScratch scratch)
     {
-        var before = queues.Count;
-        Route(exchange, message, routingKey, queues);
+        var before = scratch.Queues.Count;
+        Route(exchange, message, routingKey, scratch);
         var tried = 0;
-        while (queues.Count == before && tried++ < 16
-            && exchange.Settings.Arguments is { } arguments
-            && arguments.TryGetValue("alternate-exchange", out var alternateName)
-            && ArgumentTables.TryGetString(alternateName, out var name)
+        while (scratch.Queues.Count == before && tried++ < 16
+            && exchange.AlternateExchange is { } name
             && _exchanges.TryGetValue(name, out var alternate)
             && !ReferenceEquals(alternate, exchange))
         {
             exchange = alternate;
-            Route(exchange, message, routingKey, queues);
+            Route(exchange, message, routingKey, scratch);
         }
     }
 
     /// <summary>Collects the queues a message reaches from <paramref name="exchange"/>, following exchange-to-exchange bindings without loops.</summary>
-    internal void Route(Exchange exchange, Message message, string routingKey, List<Queue> queues)
+    private void Route(Exchange exchange, Message message, string routingKey, RoutingScratch scratch)
     {
         if (ReferenceEquals(exchange, DefaultExchange))
         {
-            if (_queues.TryGetValue(routingKey, out var named)) AddOnce(queues, named);
+            if (_queues.TryGetValue(routingKey, out var named)) scratch.AddOnce(named);
             return;
         }
-        var destinations = t_destinations ?? new List<Destination>();
-        var visited = t_visited ?? new List<Exchange>();
-        t_destinations = null;
-        t_visited = null;
-        try
+        var destinations = scratch.Destinations;
+        var visited = scratch.Visited;
+        visited.Add(exchange);
+        // visited doubles as the work list: exchanges are routed in the order they are reached.
+        for (var next = 0; next < visited.Count; next++)
         {
-            visited.Add(exchange);
-            // visited doubles as the work list: exchanges are routed in the order they are reached.
-            for (var next = 0; next < visited.Count; next++)
+            var current = visited[next];
+            lock (current.Sync) current.Route(message, routingKey, destinations);
+            foreach (var destination in destinations)
             {
-                var current = visited[next];
-                lock (current.Sync) current.Route(message, routingKey, destinations);
-                foreach (var destination in destinations)
-                {
-                    if (destination is Queue queue) AddOnce(queues, queue);
-                    else if (destination is Exchange bound && !visited.Contains(bound)) visited.Add(bound);
-                }
-                destinations.Clear();
+                if (destination is Queue queue) scratch.AddOnce(queue);
+                else if (destination is Exchange bound && !visited.Contains(bound)) visited.Add(bound);
             }
-        }
-        finally
-        {
-            visited.Clear();
             destinations.Clear();
-            t_seen?.Clear();
-            t_visited = visited;
-            t_destinations = destinations;
         }
-    }
-
-    // A linear check is cheapest for the usual handful of queues; past that a set keeps it linear overall.
-    private static void AddOnce(List<Queue> queues, Queue queue)
-    {
-        const int LinearLimit = 8;
-        if (queues.Count < LinearLimit)
-        {
-            if (!queues.Contains(queue)) queues.Add(queue);
-            return;
-        }
-        var seen = t_seen ??= new HashSet<Queue>();
-        if (seen.Count == 0) seen.UnionWith(queues);
-        if (seen.Add(queue)) queues.Add(queue);
+        // Each CC/BCC key and alternate exchange is a route of its own: exchanges reached by one may be reached again by the next.
+        visited.Clear();
     }
 }

@@ -78,7 +78,9 @@ public sealed partial class VirtualHost
             case "exchange+":
                 var exchange = Exchange.Create(record.Name, record.Type ?? ExchangeTypes.Direct,
                     new ExchangeSettings(true, record.AutoDelete, record.Internal, arguments));
-                if (exchange is not null) _exchanges[record.Name] = exchange;
+                if (exchange is null) break;
+                ApplyPolicies(exchange);
+                _exchanges[record.Name] = exchange;
                 break;
             case "queue+":
                 var settings = new QueueSettings(true, false, record.AutoDelete, arguments);
@@ -86,6 +88,7 @@ public sealed partial class VirtualHost
                 var queue = new Queue(record.Name, this, settings, QueueArguments.Parse(arguments, record.Name, Name), owner: null, store);
                 // Priority queues keep every message loaded (their order needs each message's priority).
                 queue.Restore(store.Recover(logger, queue.Arguments.MaxPriority > 0 ? int.MaxValue : storage.MaxLoadedMessages), store.NextSequence);
+                ApplyPolicies(queue);
                 _queues[record.Name] = queue;
                 break;
             case "binding+":

@@ -33,6 +33,18 @@ public sealed partial class VirtualHost
         AddPredeclared("amq.match", ExchangeTypes.Headers);
     }
 
+    /// <summary>Message counts of this host's channels that have closed; the live channels' counts are added on read.</summary>
+    public Statistics.MessageCounters ClosedChannelStats { get; } = new();
+
+    /// <summary>Queues declared and deleted since start (RabbitMQ's churn rates).</summary>
+    public long QueuesDeclared => Volatile.Read(ref _queuesDeclared);
+
+    /// <summary>Queues deleted since start.</summary>
+    public long QueuesDeleted => Volatile.Read(ref _queuesDeleted);
+
+    private long _queuesDeclared;
+    private long _queuesDeleted;
+
     /// <summary>The name, e.g. "/".</summary>
     public string Name { get; }
 
@@ -54,6 +66,9 @@ public sealed partial class VirtualHost
 
     /// <summary>Finds an exchange.</summary>
     public bool TryGetExchange(string name, out Exchange exchange) => _exchanges.TryGetValue(name, out exchange!);
+
+    /// <summary>Finds a queue, whoever owns it (the management plane sees exclusive queues too).</summary>
+    public bool TryGetQueue(string name, out Queue queue) => _queues.TryGetValue(name, out queue!);
 
     /// <summary>Finds a queue usable by <paramref name="connection"/> or fails (404, or 405 when another connection owns it).</summary>
     public Queue GetQueue(string name, object? connection)
@@ -85,13 +100,14 @@ public sealed partial class VirtualHost
                 CheckEquivalent(existing, type, settings);
                 return existing;
             }
-            if (settings.Arguments is { } arguments && arguments.TryGetValue("alternate-exchange", out var alternate) && !ArgumentTables.TryGetString(alternate, out _))
+            if (settings.Arguments is { } arguments && arguments.TryGetValue("alternate-exchange", out var alternate) && !FieldValues.TryGetString(alternate, out _))
             {
                 throw new BrokerException(BrokerError.PreconditionFailed,
-                    $"invalid type '{QueueArguments.TypeName(alternate)}' for arg 'alternate-exchange' in exchange '{name}' in vhost '{Name}'");
+                    $"invalid type '{FieldValues.TypeName(alternate)}' for arg 'alternate-exchange' in exchange '{name}' in vhost '{Name}'");
             }
             var created = Exchange.Create(name, type, settings)
                 ?? throw new BrokerException(BrokerError.CommandInvalid, $"unknown exchange type '{type}'");
+            ApplyPolicies(created);
             _exchanges[name] = created;
             LogExchangeDeclared(created);
             return created;
@@ -136,7 +152,7 @@ public sealed partial class VirtualHost
             if (!hasNew && !hasOld) continue;
             if (hasNew && hasOld)
             {
-                if (ArgumentTables.ValuesEqual(newValue, oldValue) || SameNumber(newValue, oldValue)) continue;
+                if (FieldValues.AreEqual(newValue, oldValue) || SameNumber(newValue, oldValue)) continue;
                 // Both present: RabbitMQ names the bare values.
                 throw new BrokerException(BrokerError.PreconditionFailed,
                     $"inequivalent arg '{key}' {what}: received '{Describe(newValue)}' but current is '{Describe(oldValue)}'");
@@ -148,12 +164,12 @@ public sealed partial class VirtualHost
 
     // Integers of different widths are the same class of value to RabbitMQ.
     private static bool SameNumber(object? a, object? b) =>
-        ArgumentTables.TryGetInteger(a, out var x) && ArgumentTables.TryGetInteger(b, out var y) && x == y;
+        FieldValues.TryGetInteger(a, out var x) && FieldValues.TryGetInteger(b, out var y) && x == y;
 
     private static string Typed(bool present, object? value) =>
-        present ? $"the value '{Describe(value)}' of type '{QueueArguments.TypeName(value)}'" : "none";
+        present ? $"the value '{Describe(value)}' of type '{FieldValues.TypeName(value)}'" : "none";
 
-    private static string Describe(object? value) => ArgumentTables.TryGetString(value, out var s) ? s : value?.ToString() ?? "void";
+    private static string Describe(object? value) => FieldValues.TryGetString(value, out var s) ? s : value?.ToString() ?? "void";
 
 
     /// <summary>Deletes an exchange; a missing one is not an error (RabbitMQ).</summary>
@@ -191,7 +207,8 @@ public sealed partial class VirtualHost
     /// an existing one is equivalent. <paramref name="connection"/> identifies the declaring
     /// connection; exclusive queues belong to it.
     /// </summary>
-    public QueueDeclared DeclareQueue(string name, QueueSettings settings, bool passive, object? connection)
+    /// <remarks><paramref name="serverNamed"/>: the caller generated the name with <see cref="GenerateName"/> (to check permissions on it first), so its amq.gen- prefix is allowed.</remarks>
+    public QueueDeclared DeclareQueue(string name, QueueSettings settings, bool passive, object? connection, bool serverNamed = false)
     {
         if (passive)
         {
@@ -200,7 +217,7 @@ public sealed partial class VirtualHost
             return new QueueDeclared(found, found.MessageCount, found.ConsumerCount);
         }
         if (name.Length == 0) name = GenerateName("amq.gen-");
-        else if (name.StartsWith(ReservedPrefix, StringComparison.Ordinal))
+        else if (!serverNamed && name.StartsWith(ReservedPrefix, StringComparison.Ordinal))
         {
             throw new BrokerException(BrokerError.AccessRefused, $"queue name '{name}' contains reserved prefix 'amq.*'");
         }
@@ -219,8 +236,11 @@ public sealed partial class VirtualHost
                 return new QueueDeclared(existing, existing.MessageCount, existing.ConsumerCount);
             }
             var arguments = QueueArguments.Parse(settings.Arguments, name, Name, settings.Durable);
+            CheckQueueLimitLocked(name);
             var queue = new Queue(name, this, settings, arguments, settings.Exclusive ? connection : null, OpenStore(name, settings));
+            ApplyPolicies(queue);
             _queues[name] = queue;
+            _queuesDeclared++;
             LogQueueDeclared(queue);
             return new QueueDeclared(queue, 0, 0);
         }
@@ -281,9 +301,25 @@ public sealed partial class VirtualHost
     private (int, Consumer[]) RemoveQueueLocked(Queue queue)
     {
         _queues.TryRemove(queue.Name, out _);
+        _queuesDeleted++;
         foreach (var binding in queue.IncomingBindings.ToArray()) RemoveBindingLocked(binding);
         LogQueueDeleted(queue);
         return queue.MarkDeleted();
+    }
+
+    /// <summary>Deletes every queue (with its messages) and exchange, as when the virtual host itself is deleted.</summary>
+    internal void DeleteAll()
+    {
+        var cancelled = new List<Consumer>();
+        lock (_topology)
+        {
+            foreach (var queue in _queues.Values) cancelled.AddRange(RemoveQueueLocked(queue).Item2);
+            foreach (var exchange in _exchanges.Values)
+            {
+                if (exchange.Name.Length > 0) RemoveExchangeLocked(exchange);
+            }
+        }
+        foreach (var consumer in cancelled) consumer.OnCancelledByBroker();
     }
 
     /// <summary>Purges a queue; returns the number of messages dropped.</summary>

@@ -14,85 +14,110 @@ namespace Warren.Messaging;
 
 public sealed partial class WarrenBus
 {
-    private readonly Dictionary<string, List<HandlerRegistration>> _events = new(StringComparer.Ordinal);
-    private readonly List<HandlerRegistration> _eventPatterns = new();
-    private readonly Dictionary<string, List<HandlerRegistration>> _commands = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<HandlerRegistration>> _requests = new(StringComparer.Ordinal); // one handler each
-
-    private void BuildDispatch()
+    /// <summary>The handlers reachable through one kind of queue, by intent and name.</summary>
+    private sealed class DispatchTable
     {
-        foreach (var handler in _options.Handlers)
+        private static readonly List<HandlerRegistration> s_none = [];
+        private readonly Dictionary<string, List<HandlerRegistration>> _events = new(StringComparer.Ordinal);
+        private readonly List<HandlerRegistration> _eventPatterns = new();
+        private readonly Dictionary<string, List<HandlerRegistration>> _commands = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, List<HandlerRegistration>> _requests = new(StringComparer.Ordinal); // one handler each
+        // The handlers of an event (exact name plus matching patterns) by name and routing key, found once.
+        private readonly ConcurrentDictionary<(string Name, string RoutingKey), List<HandlerRegistration>> _eventHandlers = new();
+
+        public void Add(HandlerRegistration handler, string service)
         {
-            _invokers[handler] = handler.BuildInvoker();
             switch (handler.Intent)
             {
                 case MessageIntent.Event when TopicPatterns.IsPattern(handler.Topic):
                     _eventPatterns.Add(handler);
                     break;
                 case MessageIntent.Event:
-                    Add(_events, handler.Topic, handler);
+                    AddTo(_events, handler.Topic, handler);
                     break;
                 case MessageIntent.Command:
-                    Add(_commands, handler.MessageName, handler);
+                    AddTo(_commands, handler.MessageName, handler);
                     break;
                 case MessageIntent.Request:
                     if (!_requests.TryAdd(handler.MessageName, [handler]))
                     {
-                        throw new InvalidOperationException($"Service '{_options.ServiceName}' has two handlers for request '{handler.MessageName}': {_requests[handler.MessageName][0].HandlerType} and {handler.HandlerType}.");
+                        throw new InvalidOperationException($"Service '{service}' has two handlers for request '{handler.MessageName}': {_requests[handler.MessageName][0].HandlerType} and {handler.HandlerType}.");
                     }
                     break;
             }
+
+            static void AddTo(Dictionary<string, List<HandlerRegistration>> map, string key, HandlerRegistration handler)
+            {
+                if (!map.TryGetValue(key, out var list)) map[key] = list = new List<HandlerRegistration>();
+                list.Add(handler);
+            }
         }
 
-        static void Add(Dictionary<string, List<HandlerRegistration>> map, string key, HandlerRegistration handler)
+        /// <summary>The handlers of a message; the list returned is shared: never change it.</summary>
+        public List<HandlerRegistration> Find(MessageIntent intent, string name, string routingKey)
         {
-            if (!map.TryGetValue(key, out var list)) map[key] = list = new List<HandlerRegistration>();
-            list.Add(handler);
+            switch (intent)
+            {
+                case MessageIntent.Command:
+                    return _commands.TryGetValue(name, out var commands) ? commands : s_none;
+                case MessageIntent.Request:
+                    return _requests.TryGetValue(name, out var request) ? request : s_none;
+                default:
+                    if (_eventPatterns.Count == 0) return _events.TryGetValue(name, out var exact) ? exact : s_none;
+                    return _eventHandlers.GetOrAdd((name, routingKey), static (key, table) => table.Match(key.Name, key.RoutingKey), this);
+            }
+        }
+
+        private List<HandlerRegistration> Match(string name, string routingKey)
+        {
+            var found = new List<HandlerRegistration>();
+            if (_events.TryGetValue(name, out var events)) found.AddRange(events);
+            foreach (var pattern in _eventPatterns)
+            {
+                if (TopicPatterns.Matches(pattern.Topic, routingKey) && !found.Contains(pattern)) found.Add(pattern);
+            }
+            return found;
         }
     }
 
-    private static readonly List<HandlerRegistration> s_noHandlers = [];
+    /// <summary>A kind of queue the bus consumes: the handlers it reaches and the intent of a message that does not say.</summary>
+    private sealed record Inbound(DispatchTable Handlers, MessageIntent DefaultIntent);
 
-    // The handlers of an event (exact name plus matching patterns) by name and routing key, found once.
-    private readonly ConcurrentDictionary<(string Name, string RoutingKey), List<HandlerRegistration>> _eventHandlers = new();
+    private readonly DispatchTable _shared = new();
+    private readonly DispatchTable _perInstance = new();
+    private readonly Dictionary<HandlerRegistration, RetryPolicy> _retryPolicies = new();
+    private Inbound _serviceEndpoint = null!;
+    private Inbound _commandEndpoint = null!;
+    private Inbound _instanceEndpoint = null!;
 
-    /// <summary>The handlers of a message; the list returned is shared: never change it.</summary>
-    private List<HandlerRegistration> FindHandlers(MessageIntent intent, string name, string routingKey)
+    private void BuildDispatch()
     {
-        switch (intent)
+        foreach (var handler in _options.Handlers)
         {
-            case MessageIntent.Command:
-                return _commands.TryGetValue(name, out var commands) ? commands : s_noHandlers;
-            case MessageIntent.Request:
-                return _requests.TryGetValue(name, out var request) ? request : s_noHandlers;
-            default:
-                if (_eventPatterns.Count == 0) return _events.TryGetValue(name, out var exact) ? exact : s_noHandlers;
-                return _eventHandlers.GetOrAdd((name, routingKey), static (key, bus) => bus.MatchEventHandlers(key.Name, key.RoutingKey), this);
+            _invokers[handler] = handler.BuildInvoker();
+            _retryPolicies[handler] = _options.RetryPolicyFor(handler);
+            (handler.PerInstance ? _perInstance : _shared).Add(handler, _options.ServiceName);
         }
+        _serviceEndpoint = new Inbound(_shared, MessageIntent.Event);
+        _commandEndpoint = new Inbound(_shared, MessageIntent.Command);
+        _instanceEndpoint = new Inbound(_perInstance, MessageIntent.Event);
     }
 
-    private List<HandlerRegistration> MatchEventHandlers(string name, string routingKey)
+    /// <summary>A handler attempt that threw, with the handler that threw (its retry policy decides).</summary>
+    private sealed class HandlerAttemptException(HandlerRegistration handler, Exception inner) : Exception(inner.Message, inner)
     {
-        var found = new List<HandlerRegistration>();
-        if (_events.TryGetValue(name, out var events)) found.AddRange(events);
-        foreach (var pattern in _eventPatterns)
-        {
-            if (TopicPatterns.Matches(pattern.Topic, routingKey) && !found.Contains(pattern)) found.Add(pattern);
-        }
-        return found;
+        public HandlerRegistration Handler { get; } = handler;
     }
 
-    /// <summary>One delivery from the service queue or a command queue: handle with retries, reply, or park it in the error queue.</summary>
-    private async Task OnMessageAsync(IncomingMessage incoming)
+    /// <summary>One delivery from the service queue, a command queue or the instance queue: handle with retries, reply, or park it in the error queue.</summary>
+    private async Task OnMessageAsync(IncomingMessage incoming, Inbound inbound)
     {
         var message = incoming.Message;
         var name = message.Type ?? incoming.RoutingKey;
-        var intent = message.Intent
-            ?? (incoming.Exchange == _options.RequestsExchange ? MessageIntent.Request
-                : incoming.Queue == _options.ServiceName ? MessageIntent.Event : MessageIntent.Command);
+        var intent = message.Intent ?? (incoming.Exchange == _requestsExchange ? MessageIntent.Request : inbound.DefaultIntent);
         // A dead-lettered retry arrives through the default exchange: route by its original name.
         var routingKey = incoming.Exchange.Length == 0 ? name : incoming.RoutingKey;
-        var handlers = FindHandlers(intent, name, routingKey);
+        var handlers = inbound.Handlers.Find(intent, name, routingKey);
         if (handlers.Count == 0)
         {
             var missing = new InvalidOperationException($"Service '{_options.ServiceName}' has no handler for {IntentName(intent)} '{name}'.");
@@ -101,25 +126,32 @@ public sealed partial class WarrenBus
             return;
         }
 
-        var delayedSoFar = int.TryParse(message.Header(WarrenHeaders.DelayedRetries), NumberStyles.None, CultureInfo.InvariantCulture, out var d) ? d : 0;
-        var attemptsPerDelivery = _options.Retries.Immediate + 1;
+        var delayedSoFar = ReadCount(message, WarrenHeaders.DelayedRetries);
+        // Attempts of earlier deliveries: written on each delayed retry (messages from before it: the global counts).
+        var attemptsBefore = message.Header(WarrenHeaders.Attempts) is null ? delayedSoFar * (_options.Retries.Immediate + 1) : ReadCount(message, WarrenHeaders.Attempts);
         Exception? failure = null;
+        RetryPolicy? policy = null;
+        IReadOnlyList<TimeSpan> delays = [];
         object? response = null;
-        var attempt = 0;
-        for (var i = 1; i <= attemptsPerDelivery; i++)
+        var attempt = attemptsBefore;
+        for (var i = 1; ; i++)
         {
-            attempt = delayedSoFar * attemptsPerDelivery + i;
+            attempt = attemptsBefore + i;
             try
             {
                 response = await InvokeAsync(handlers, incoming, intent, name, attempt).ConfigureAwait(false);
                 failure = null;
                 break;
             }
-            catch (Exception e)
+            catch (HandlerAttemptException e)
             {
-                failure = e;
-                _logger.LogWarning(e, "Handling {Intent} {Name} ({MessageId}) failed on attempt {Attempt}", IntentName(intent), name, message.MessageId, attempt);
-                if (_abort.IsCancellationRequested) break;
+                failure = e.InnerException!;
+                _logger.LogWarning(failure, "Handling {Intent} {Name} ({MessageId}) failed on attempt {Attempt}", IntentName(intent), name, message.MessageId, attempt);
+                // An unreadable body stays unreadable: no retry can help.
+                if (_abort.IsCancellationRequested || failure is MessageDeserializationException) break;
+                policy = _retryPolicies[e.Handler];
+                (var immediate, delays) = policy.Decide(failure);
+                if (i > immediate) break;
             }
         }
 
@@ -131,17 +163,21 @@ public sealed partial class WarrenBus
         if (failure is null) return;
         // Shutting down: give the message back to the broker rather than spend its retries.
         if (_abort.IsCancellationRequested) ExceptionDispatchInfo.Throw(failure);
-        var delays = _options.Retries.Delays;
-        if (delayedSoFar < delays.Count && Transport.SupportsDelayedDelivery)
+        // The instance queue goes when its instance stops: a retry queue dead-lettering into it would outlive it.
+        if (delayedSoFar < delays.Count && Transport.SupportsDelayedDelivery && incoming.Queue != InstanceQueue && failure is not MessageDeserializationException)
         {
             var retry = message.Clone();
             retry.Headers[WarrenHeaders.DelayedRetries] = (delayedSoFar + 1).ToString(CultureInfo.InvariantCulture);
+            retry.Headers[WarrenHeaders.Attempts] = attempt.ToString(CultureInfo.InvariantCulture);
             await Transport.DeferAsync(incoming.Queue, delays[delayedSoFar], retry, CancellationToken.None).ConfigureAwait(false);
             _logger.LogInformation("{Name} ({MessageId}) will be retried in {Delay}", name, message.MessageId, delays[delayedSoFar]);
             return;
         }
         await MoveToErrorQueueAsync(incoming, failure, attempt).ConfigureAwait(false);
     }
+
+    private static int ReadCount(TransportMessage message, string header) =>
+        int.TryParse(message.Header(header), NumberStyles.None, CultureInfo.InvariantCulture, out var count) ? count : 0;
 
     private async Task<object?> InvokeAsync(List<HandlerRegistration> handlers, IncomingMessage incoming, MessageIntent intent, string name, int attempt)
     {
@@ -169,18 +205,29 @@ public sealed partial class WarrenBus
         var timed = WarrenTelemetry.Duration.Enabled;
         var started = timed ? Stopwatch.GetTimestamp() : 0;
         var tag = new KeyValuePair<string, object?>("messaging.message.name", name);
+        HandlerRegistration? running = null;
         try
         {
             object? response = null;
             foreach (var registration in handlers)
             {
-                var body = JsonSerializer.Deserialize(message.Body.Span, registration.MessageType, _options.JsonSerializerOptions)
-                    ?? throw new InvalidDataException($"The body of '{name}' is JSON null.");
+                running = registration;
+                var body = Deserialize(message, registration.MessageType, name);
                 var scope = _services.CreateAsyncScope();
                 await using (scope.ConfigureAwait(false))
                 {
-                    var handler = scope.ServiceProvider.GetRequiredService(registration.HandlerType);
-                    response = await _invokers[registration](handler, body, context).ConfigureAwait(false);
+                    context.Services = scope.ServiceProvider;
+                    if (_handlePipeline is null)
+                    {
+                        var handler = scope.ServiceProvider.GetRequiredService(registration.HandlerType);
+                        response = await _invokers[registration](handler, body, context).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        var handling = new HandleContext(registration, _invokers[registration], body, context, incoming.Queue, scope.ServiceProvider);
+                        await _handlePipeline(handling).ConfigureAwait(false);
+                        response = handling.Response;
+                    }
                 }
                 WarrenTelemetry.Handled.Add(1, tag);
                 foreach (var observer in _observers) observer.OnHandled(intent, name, body, context);
@@ -192,11 +239,24 @@ public sealed partial class WarrenBus
             activity?.SetStatus(ActivityStatusCode.Error, e.Message);
             WarrenTelemetry.Failed.Add(1, tag);
             foreach (var observer in _observers) observer.OnFailed(intent, name, context, e);
-            throw;
+            throw new HandlerAttemptException(running!, e);
         }
         finally
         {
             if (timed) WarrenTelemetry.Duration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, tag);
+        }
+    }
+
+    private object Deserialize(TransportMessage message, Type type, string name)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(message.Body.Span, type, _options.JsonSerializerOptions)
+                ?? throw new MessageDeserializationException($"The body of '{name}' is JSON null, not a {type.Name}.");
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException)
+        {
+            throw new MessageDeserializationException($"The body of '{name}' ({message.Body.Length} bytes, content type '{message.ContentType}') cannot be read as {type.FullName}: {e.Message}", e);
         }
     }
 
@@ -214,6 +274,13 @@ public sealed partial class WarrenBus
             _logger.LogWarning("Request {Name} ({MessageId}) has no reply-to; its response is dropped", request.Type, request.MessageId);
             return;
         }
+        var body = failure is null ? JsonSerializer.SerializeToUtf8Bytes(response, responseType ?? typeof(object), _options.JsonSerializerOptions) : null;
+        if (body is not null && body.Length > _options.MaxMessageSize)
+        {
+            // The requester is told why, rather than left to time out.
+            failure = new MessageTooLargeException(request.Type + ".reply", body.Length, _options.MaxMessageSize);
+            body = null;
+        }
         var reply = new TransportMessage
         {
             MessageId = Guid.CreateVersion7().ToString(),
@@ -224,9 +291,7 @@ public sealed partial class WarrenBus
             Timestamp = DateTimeOffset.UtcNow,
             Intent = MessageIntent.Reply,
             Persistent = false,
-            Body = failure is null
-                ? JsonSerializer.SerializeToUtf8Bytes(response, responseType ?? typeof(object), _options.JsonSerializerOptions)
-                : "null"u8.ToArray(),
+            Body = body ?? "null"u8.ToArray(),
         };
         reply.Headers[WarrenHeaders.ConversationId] = request.Header(WarrenHeaders.ConversationId) ?? request.MessageId ?? reply.MessageId;
         if (request.MessageId is not null) reply.Headers[WarrenHeaders.CausationId] = request.MessageId;
@@ -257,9 +322,8 @@ public sealed partial class WarrenBus
         headers[WarrenHeaders.ErrorService] = _options.ServiceName;
         headers[WarrenHeaders.ErrorTime] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
         headers[WarrenHeaders.ErrorAttempts] = attempts.ToString(CultureInfo.InvariantCulture);
-        var errorQueue = TopologyConventions.ErrorQueue(_options.ServiceName);
-        await Transport.PublishAsync("", errorQueue, mandatory: true, parked, CancellationToken.None).ConfigureAwait(false);
-        _logger.LogError(failure, "{Name} ({MessageId}) moved to {ErrorQueue} after {Attempts} attempts", parked.Type, parked.MessageId, errorQueue, attempts);
+        await Transport.PublishAsync("", _errorQueue, mandatory: true, parked, CancellationToken.None).ConfigureAwait(false);
+        _logger.LogError(failure, "{Name} ({MessageId}) moved to {ErrorQueue} after {Attempts} attempts", parked.Type, parked.MessageId, _errorQueue, attempts);
     }
 
     /// <summary>
@@ -271,13 +335,13 @@ public sealed partial class WarrenBus
     public async Task<int> ReplayErrorsAsync(Func<FailedMessage, bool>? filter = null, int max = 1000, CancellationToken cancellationToken = default)
     {
         EnsureRunning();
-        return (await new ErrorQueueAdmin(Transport, _options.ServiceName).ReplayAsync(filter, max, cancellationToken).ConfigureAwait(false)).Count;
+        return (await new ErrorQueueAdmin(Transport, _options.ServiceName, _names).ReplayAsync(filter, max, cancellationToken).ConfigureAwait(false)).Count;
     }
 
     /// <summary>Up to <paramref name="max"/> messages of the error queue, oldest first, left in place and in order.</summary>
     public Task<IReadOnlyList<FailedMessage>> PeekErrorsAsync(int max = 100, CancellationToken cancellationToken = default)
     {
         EnsureRunning();
-        return new ErrorQueueAdmin(Transport, _options.ServiceName).PeekAsync(max, cancellationToken);
+        return new ErrorQueueAdmin(Transport, _options.ServiceName, _names).PeekAsync(max, cancellationToken);
     }
 }

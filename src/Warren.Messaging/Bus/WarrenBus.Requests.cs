@@ -24,6 +24,9 @@ public sealed partial class WarrenBus
 
         /// <summary>False when the reply is not wanted any more.</summary>
         public abstract bool Deliver(TransportMessage reply);
+
+        /// <summary>Ends the wait with <paramref name="error"/>: no reply can come any more.</summary>
+        public abstract void Fail(Exception error);
     }
 
     private sealed class SingleReply(string name) : PendingReply(name)
@@ -31,6 +34,8 @@ public sealed partial class WarrenBus
         public TaskCompletionSource<TransportMessage> Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public override bool Deliver(TransportMessage reply) => Reply.TrySetResult(reply);
+
+        public override void Fail(Exception error) => Reply.TrySetException(error);
     }
 
     private sealed class GatheredReplies(string name) : PendingReply(name)
@@ -38,28 +43,38 @@ public sealed partial class WarrenBus
         public Channel<TransportMessage> Replies { get; } = Channel.CreateUnbounded<TransportMessage>(new UnboundedChannelOptions { SingleReader = true });
 
         public override bool Deliver(TransportMessage reply) => Replies.Writer.TryWrite(reply);
+
+        public override void Fail(Exception error) => Replies.Writer.TryComplete(error);
     }
 
     /// <inheritdoc />
     public Task<TResponse> RequestAsync<TResponse>(IRequest<TResponse> request, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
-        RequestAsync<TResponse>((object)request, timeout, cancellationToken);
+        RequestAsync<TResponse>((object)request, null, timeout, cancellationToken);
 
     /// <inheritdoc />
-    public async Task<TResponse> RequestAsync<TResponse>(object request, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    public Task<TResponse> RequestAsync<TResponse>(object request, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        RequestAsync<TResponse>(request, null, timeout, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<TResponse> RequestAsync<TResponse>(IRequest<TResponse> request, SendOptions? options, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        RequestAsync<TResponse>((object)request, options, timeout, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<TResponse> RequestAsync<TResponse>(object request, SendOptions? options, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         EnsureRunning();
         var name = MessageNames.Of(request.GetType());
         var wait = timeout ?? _options.RequestTimeout;
-        using var activity = StartProducerActivity(name, "request", _options.RequestsExchange);
-        var envelope = CreateMessage(MessageIntent.Request, name, request, activity);
+        using var activity = StartProducerActivity(name, "request", _requestsExchange);
+        var envelope = CreateMessage(MessageIntent.Request, name, request, options, activity);
         envelope.ReplyTo = ReplyQueue;
         var pending = new SingleReply(name);
         var correlationId = envelope.CorrelationId!;
         _pending[correlationId] = pending;
         try
         {
-            await PublishRequestAsync(name, envelope, activity, cancellationToken).ConfigureAwait(false);
+            if (!await PublishRequestAsync(name, request, envelope, activity, cancellationToken).ConfigureAwait(false)) throw new MessageNotSentException(name);
             AfterSent(MessageIntent.Request, name, request);
             TransportMessage reply;
             try
@@ -81,11 +96,14 @@ public sealed partial class WarrenBus
         }
     }
 
-    private async Task PublishRequestAsync(string name, TransportMessage envelope, Activity? activity, CancellationToken cancellationToken)
+    // False when a send filter stopped it.
+    private async Task<bool> PublishRequestAsync(string name, object request, TransportMessage envelope, Activity? activity, CancellationToken cancellationToken)
     {
         try
         {
-            await Transport.PublishAsync(_options.RequestsExchange, name, mandatory: true, envelope, cancellationToken).ConfigureAwait(false);
+            if (_sendPipeline is not null) return await FilteredSendAsync(MessageIntent.Request, name, request, envelope, _requestsExchange, name, true, cancellationToken).ConfigureAwait(false);
+            await Transport.PublishAsync(_requestsExchange, name, mandatory: true, envelope, cancellationToken).ConfigureAwait(false);
+            return true;
         }
         catch (MessageUnroutableException e)
         {
@@ -95,15 +113,19 @@ public sealed partial class WarrenBus
     }
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<TResponse> GatherAsync<TResponse>(object request, int maxResponses = int.MaxValue, TimeSpan? timeout = null,
+    public IAsyncEnumerable<TResponse> GatherAsync<TResponse>(object request, int maxResponses = int.MaxValue, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        GatherAsync<TResponse>(request, null, maxResponses, timeout, cancellationToken);
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<TResponse> GatherAsync<TResponse>(object request, SendOptions? options, int maxResponses = int.MaxValue, TimeSpan? timeout = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxResponses, 1);
         EnsureRunning();
         var name = MessageNames.Of(request.GetType());
-        using var activity = StartProducerActivity(name, "gather", _options.RequestsExchange);
-        var envelope = CreateMessage(MessageIntent.Request, name, request, activity);
+        using var activity = StartProducerActivity(name, "gather", _requestsExchange);
+        var envelope = CreateMessage(MessageIntent.Request, name, request, options, activity);
         envelope.ReplyTo = ReplyQueue;
         var pending = new GatheredReplies(name);
         var correlationId = envelope.CorrelationId!;
@@ -112,7 +134,7 @@ public sealed partial class WarrenBus
         window.CancelAfter(timeout ?? _options.RequestTimeout);
         try
         {
-            if (!await TryPublishGatherAsync(name, envelope, cancellationToken).ConfigureAwait(false)) yield break;
+            if (!await TryPublishGatherAsync(name, request, envelope, cancellationToken).ConfigureAwait(false)) yield break;
             AfterSent(MessageIntent.Request, name, request);
             var received = 0;
             while (received < maxResponses && await WaitForReplyAsync(pending, window.Token, cancellationToken).ConfigureAwait(false))
@@ -138,11 +160,13 @@ public sealed partial class WarrenBus
         }
     }
 
-    private async Task<bool> TryPublishGatherAsync(string name, TransportMessage envelope, CancellationToken cancellationToken)
+    // False when nobody handles it or a send filter stopped it.
+    private async Task<bool> TryPublishGatherAsync(string name, object request, TransportMessage envelope, CancellationToken cancellationToken)
     {
         try
         {
-            await Transport.PublishAsync(_options.RequestsExchange, name, mandatory: true, envelope, cancellationToken).ConfigureAwait(false);
+            if (_sendPipeline is not null) return await FilteredSendAsync(MessageIntent.Request, name, request, envelope, _requestsExchange, name, true, cancellationToken).ConfigureAwait(false);
+            await Transport.PublishAsync(_requestsExchange, name, mandatory: true, envelope, cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (MessageUnroutableException)
@@ -162,6 +186,17 @@ public sealed partial class WarrenBus
         catch (OperationCanceledException) when (!caller.IsCancellationRequested)
         {
             return false;
+        }
+    }
+
+    // The reply queue is exclusive: the broker deleted it with the connection, and replies sent
+    // to it meanwhile are gone. Waiting out the timeout would only hide that.
+    private void OnConnectionLost(ConnectionLostException lost)
+    {
+        foreach (var pending in _pending.Values)
+        {
+            pending.Fail(new ConnectionLostException(
+                $"{lost.Message} Request '{pending.Name}' was waiting for replies, which were lost with the reply queue; it may or may not have been handled.", lost));
         }
     }
 

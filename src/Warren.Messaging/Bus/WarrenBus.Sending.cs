@@ -11,26 +11,37 @@ public sealed partial class WarrenBus
     internal const string JsonContentType = "application/json";
 
     /// <inheritdoc />
-    public async Task PublishAsync<TEvent>(TEvent message, CancellationToken cancellationToken = default) where TEvent : notnull
+    public Task PublishAsync<TEvent>(TEvent message, CancellationToken cancellationToken = default) where TEvent : notnull =>
+        PublishAsync(message, null, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task PublishAsync<TEvent>(TEvent message, SendOptions? options, CancellationToken cancellationToken = default) where TEvent : notnull
     {
         EnsureRunning();
         var name = MessageNames.Of(message.GetType());
-        using var activity = StartProducerActivity(name, "publish", _options.EventsExchange);
-        var envelope = CreateMessage(MessageIntent.Event, name, message, activity);
-        await Transport.PublishAsync(_options.EventsExchange, name, mandatory: false, envelope, cancellationToken).ConfigureAwait(false);
+        using var activity = StartProducerActivity(name, "publish", _eventsExchange);
+        var envelope = CreateMessage(MessageIntent.Event, name, message, options, activity);
+        if (_sendPipeline is null) await Transport.PublishAsync(_eventsExchange, name, mandatory: false, envelope, cancellationToken).ConfigureAwait(false);
+        else if (!await FilteredSendAsync(MessageIntent.Event, name, message, envelope, _eventsExchange, name, false, cancellationToken).ConfigureAwait(false)) return;
         AfterSent(MessageIntent.Event, name, message);
     }
 
     /// <inheritdoc />
-    public async Task SendAsync<TCommand>(TCommand message, CancellationToken cancellationToken = default) where TCommand : notnull
+    public Task SendAsync<TCommand>(TCommand message, CancellationToken cancellationToken = default) where TCommand : notnull =>
+        SendAsync(message, null, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task SendAsync<TCommand>(TCommand message, SendOptions? options, CancellationToken cancellationToken = default) where TCommand : notnull
     {
         EnsureRunning();
         var name = MessageNames.Of(message.GetType());
-        using var activity = StartProducerActivity(name, "send", name);
-        var envelope = CreateMessage(MessageIntent.Command, name, message, activity);
+        var queue = _names.CommandQueue(name);
+        using var activity = StartProducerActivity(name, "send", queue);
+        var envelope = CreateMessage(MessageIntent.Command, name, message, options, activity);
         try
         {
-            await Transport.PublishAsync("", Warren.Messaging.Topology.TopologyConventions.CommandQueue(name), mandatory: true, envelope, cancellationToken).ConfigureAwait(false);
+            if (_sendPipeline is null) await Transport.PublishAsync("", queue, mandatory: true, envelope, cancellationToken).ConfigureAwait(false);
+            else if (!await FilteredSendAsync(MessageIntent.Command, name, message, envelope, "", queue, true, cancellationToken).ConfigureAwait(false)) return;
         }
         catch (MessageUnroutableException e)
         {
@@ -62,7 +73,7 @@ public sealed partial class WarrenBus
     }
 
     /// <summary>Builds the envelope; ids flow from the message being handled on this async flow, if any.</summary>
-    private TransportMessage CreateMessage(MessageIntent intent, string name, object message, Activity? activity)
+    private TransportMessage CreateMessage(MessageIntent intent, string name, object message, SendOptions? options, Activity? activity)
     {
         var current = MessageContext.Current;
         var id = Guid.CreateVersion7().ToString();
@@ -81,11 +92,13 @@ public sealed partial class WarrenBus
             Persistent = _options.Persistent && intent is MessageIntent.Event or MessageIntent.Command,
             Body = JsonSerializer.SerializeToUtf8Bytes(message, message.GetType(), _options.JsonSerializerOptions),
         };
+        if (envelope.Body.Length > _options.MaxMessageSize) throw new MessageTooLargeException(name, envelope.Body.Length, _options.MaxMessageSize);
         if (current is not null)
         {
             envelope.Headers[WarrenHeaders.ConversationId] = current.ConversationId;
             envelope.Headers[WarrenHeaders.CausationId] = current.MessageId;
         }
+        options?.CopyTo(envelope.Headers);
         InjectTraceContext(activity ?? Activity.Current, envelope);
         if (activity is not null) activity.SetTag("messaging.message.id", id);
         return envelope;

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Reflection;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Warren.Messaging.Configuration;
 using Warren.Messaging.Topology;
@@ -17,6 +19,10 @@ public sealed partial class WarrenBus : IMessageBus, IAsyncDisposable
     private readonly IServiceProvider _services;
     private readonly ILogger _logger;
     private readonly IMessageObserver[] _observers;
+    private readonly TopologyNames _names;
+    private readonly string _eventsExchange;
+    private readonly string _requestsExchange;
+    private readonly string _errorQueue;
     private readonly List<IAsyncDisposable> _inbound = new();
     private readonly ConcurrentDictionary<string, PendingReply> _pending = new(StringComparer.Ordinal);
     private readonly Dictionary<HandlerRegistration, Func<object, object, MessageContext, Task<object?>>> _invokers = new();
@@ -36,9 +42,15 @@ public sealed partial class WarrenBus : IMessageBus, IAsyncDisposable
         _services = services;
         _logger = logger;
         _observers = observers.ToArray();
+        _names = new TopologyNames(options.SystemPrefix);
+        _eventsExchange = _names.Exchange(options.EventsExchange);
+        _requestsExchange = _names.Exchange(options.RequestsExchange);
+        _errorQueue = _names.ErrorQueue(options.ServiceName);
         Topology = TopologyConventions.PlanFor(options);
-        ReplyQueue = TopologyConventions.ReplyQueue(options.ServiceName, options.InstanceId);
+        ReplyQueue = _names.ReplyQueue(options.ServiceName, options.InstanceId);
+        InstanceQueue = _names.InstanceQueue(options.ServiceName, options.InstanceId);
         BuildDispatch();
+        BuildPipelines();
     }
 
     /// <summary>The exchanges, queues and bindings this instance declares; print it to see them.</summary>
@@ -47,8 +59,17 @@ public sealed partial class WarrenBus : IMessageBus, IAsyncDisposable
     /// <summary>This service's name.</summary>
     public string ServiceName => _options.ServiceName;
 
+    /// <summary>This instance's id (<see cref="WarrenOptions.InstanceId"/>).</summary>
+    public string InstanceId => _options.InstanceId;
+
     /// <summary>This instance's reply queue.</summary>
     public string ReplyQueue { get; }
+
+    /// <summary>This instance's queue for per-instance handlers (declared only when it has some).</summary>
+    public string InstanceQueue { get; }
+
+    /// <summary>The names of this system's exchanges and queues (with its <see cref="WarrenOptions.SystemPrefix"/>).</summary>
+    public TopologyNames Names => _names;
 
     /// <summary>The transport, once started.</summary>
     public ITransport Transport => _transport ?? throw new InvalidOperationException($"The Warren bus of service '{_options.ServiceName}' is not started.");
@@ -69,19 +90,23 @@ public sealed partial class WarrenBus : IMessageBus, IAsyncDisposable
             var transport = _options.TransportFactory!(_services);
             _transport = transport;
             await transport.StartAsync(cancellationToken).ConfigureAwait(false);
+            transport.ConnectionLost += OnConnectionLost;
             await transport.DeclareAsync(Topology, cancellationToken).ConfigureAwait(false);
             // The reply queue first: a handler started below may make requests at once.
             _replies = await transport.ConsumeAsync(ReplyQueue, new ConsumerSettings(Prefetch: 0, Concurrency: 1, Exclusive: true), OnReplyAsync, cancellationToken).ConfigureAwait(false);
             _state = BusState.Running;
             foreach (var queue in Topology.Queues)
             {
-                if (queue.Name == ReplyQueue || queue.Name == TopologyConventions.ErrorQueue(_options.ServiceName)) continue;
+                if (queue.Name == ReplyQueue || queue.Name == _errorQueue) continue;
                 var endpoint = _options.EndpointFor(queue.Name);
-                var settings = new ConsumerSettings(endpoint.Prefetch, endpoint.Concurrency);
-                var name = queue.Name;
-                _inbound.Add(await transport.ConsumeAsync(name, settings, (message, _) => OnMessageAsync(message), cancellationToken).ConfigureAwait(false));
+                var perInstance = queue.Name == InstanceQueue;
+                var settings = new ConsumerSettings(endpoint.Prefetch, endpoint.Concurrency, Exclusive: perInstance);
+                var inbound = perInstance ? _instanceEndpoint
+                    : queue.Name == _names.ServiceQueue(_options.ServiceName) ? _serviceEndpoint : _commandEndpoint;
+                _inbound.Add(await transport.ConsumeAsync(queue.Name, settings, (message, _) => OnMessageAsync(message, inbound), cancellationToken).ConfigureAwait(false));
             }
             _logger.LogInformation("Warren bus for service {Service} (instance {Instance}) started on the {Transport} transport", _options.ServiceName, _options.InstanceId, transport.Name);
+            WarnAboutConventionNames();
         }
         finally
         {
@@ -119,6 +144,23 @@ public sealed partial class WarrenBus : IMessageBus, IAsyncDisposable
         {
             _lifecycle.Release();
         }
+    }
+
+    // A name derived from the .NET type changes with a rename: senders still on the old name then
+    // reach a queue (or binding) nobody handles any more. One warning per start, listing them all.
+    private void WarnAboutConventionNames()
+    {
+        var unnamed = new List<string>();
+        foreach (var handler in _options.Handlers)
+        {
+            if (handler.MessageType.GetCustomAttribute<MessageAttribute>() is not null) continue;
+            var entry = $"{handler.MessageType.FullName} ('{handler.MessageName}')";
+            if (!unnamed.Contains(entry)) unnamed.Add(entry);
+        }
+        if (unnamed.Count == 0) return;
+        _logger.LogWarning(
+            "Service {Service} handles message types whose wire name comes from their .NET type name: {Types}. Renaming such a type changes its queue and routing key, and messages sent under the old name are no longer handled; give each a stable name with [Message(\"...\")]",
+            _options.ServiceName, string.Join(", ", unnamed));
     }
 
     private async Task WaitForPendingRequestsAsync()

@@ -22,9 +22,14 @@ public enum MessageIntent
 /// <param name="ResponseType">For requests, the response type.</param>
 /// <param name="HandlerType">The class, resolved from the container per message.</param>
 /// <param name="Topic">For events, the binding key (the name, or a pattern such as <c>orders.#</c>).</param>
-public sealed record HandlerRegistration(MessageIntent Intent, string MessageName, Type MessageType, Type? ResponseType, Type HandlerType, string Topic)
+/// <param name="PerInstance">
+/// True when every instance of the service gets its own copy (through its instance queue), as
+/// registered with <see cref="WarrenOptions.AddInstanceHandler{THandler}"/>; false when the
+/// service's instances share one copy (the service queue).
+/// </param>
+public sealed record HandlerRegistration(MessageIntent Intent, string MessageName, Type MessageType, Type? ResponseType, Type HandlerType, string Topic, bool PerInstance = false)
 {
-    internal static List<HandlerRegistration> For(Type handlerType, string? topic)
+    internal static List<HandlerRegistration> For(Type handlerType, string? topic, bool perInstance = false)
     {
         var found = new List<HandlerRegistration>();
         foreach (var contract in handlerType.GetInterfaces())
@@ -35,17 +40,17 @@ public sealed record HandlerRegistration(MessageIntent Intent, string MessageNam
             if (definition == typeof(IHandleEvent<>))
             {
                 var name = MessageNames.Of(args[0]);
-                found.Add(new HandlerRegistration(MessageIntent.Event, name, args[0], null, handlerType, topic ?? name));
+                found.Add(new HandlerRegistration(MessageIntent.Event, name, args[0], null, handlerType, topic ?? name, perInstance));
             }
             else if (definition == typeof(IHandleCommand<>))
             {
                 var name = MessageNames.Of(args[0]);
-                found.Add(new HandlerRegistration(MessageIntent.Command, name, args[0], null, handlerType, name));
+                found.Add(new HandlerRegistration(MessageIntent.Command, name, args[0], null, handlerType, name, perInstance));
             }
             else if (definition == typeof(IHandleRequest<,>))
             {
                 var name = MessageNames.Of(args[0]);
-                found.Add(new HandlerRegistration(MessageIntent.Request, name, args[0], args[1], handlerType, name));
+                found.Add(new HandlerRegistration(MessageIntent.Request, name, args[0], args[1], handlerType, name, perInstance));
             }
         }
         return found;

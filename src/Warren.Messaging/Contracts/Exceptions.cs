@@ -95,3 +95,50 @@ public sealed class QueueNotFoundException : Exception
     /// <summary>The queue's name.</summary>
     public string Queue { get; }
 }
+
+/// <summary>
+/// The connection to the broker was lost. A request or gather waiting for replies fails with it at
+/// once: replies come to the instance's exclusive reply queue, which the broker deletes with the
+/// connection. The request may or may not have been handled; send it again if it is safe to.
+/// </summary>
+public sealed class ConnectionLostException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public ConnectionLostException(string message, Exception? inner = null) : base(message, inner)
+    {
+    }
+}
+
+/// <summary>A message's body is larger than <see cref="Configuration.WarrenOptions.MaxMessageSize"/>: it was not sent.</summary>
+public sealed class MessageTooLargeException : InvalidOperationException
+{
+    /// <summary>Creates the exception.</summary>
+    public MessageTooLargeException(string messageName, long size, int maxSize)
+        : base($"Message '{messageName}' is {size} bytes, larger than the maximum message size of {maxSize} bytes (WarrenOptions.MaxMessageSize, which should match the broker's max_message_size). Send large payloads by reference (a URL or a blob id) instead.")
+    {
+        MessageName = messageName;
+        Size = size;
+        MaxSize = maxSize;
+    }
+
+    /// <summary>The message's name.</summary>
+    public string MessageName { get; }
+
+    /// <summary>Its body's size in bytes.</summary>
+    public long Size { get; }
+
+    /// <summary>The limit.</summary>
+    public int MaxSize { get; }
+}
+
+/// <summary>
+/// A received body could not be read as the handler's message type (not JSON, or not that
+/// shape). Not retried: the message goes straight to the error queue with this reason.
+/// </summary>
+public sealed class MessageDeserializationException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public MessageDeserializationException(string message, Exception? inner = null) : base(message, inner)
+    {
+    }
+}

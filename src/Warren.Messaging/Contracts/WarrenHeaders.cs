@@ -17,6 +17,8 @@ public static class WarrenHeaders
     public const string FaultMessage = "warren-fault-message";
     /// <summary>Delayed retries done so far.</summary>
     public const string DelayedRetries = "warren-delayed-retries";
+    /// <summary>On a delayed retry: the handler attempts made so far, in every earlier delivery.</summary>
+    public const string Attempts = "warren-attempts";
     /// <summary>The prefix of every header the error queue adds; replay removes them.</summary>
     public const string ErrorPrefix = "warren-error-";
     /// <summary>In the error queue: the exception type.</summary>

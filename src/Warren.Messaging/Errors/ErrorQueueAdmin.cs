@@ -18,16 +18,22 @@ public sealed class ErrorQueueAdmin : IAsyncDisposable
 
     /// <summary>Works on <paramref name="serviceName"/>'s error queue through a started <paramref name="transport"/>, which stays the caller's.</summary>
     public ErrorQueueAdmin(ITransport transport, string serviceName)
-        : this(transport, serviceName, ownsTransport: false)
+        : this(transport, serviceName, TopologyNames.Default, ownsTransport: false)
     {
     }
 
-    private ErrorQueueAdmin(ITransport transport, string serviceName, bool ownsTransport)
+    /// <summary>The same, for a service of a system with a prefix (<see cref="Configuration.WarrenOptions.SystemPrefix"/>).</summary>
+    public ErrorQueueAdmin(ITransport transport, string serviceName, TopologyNames names)
+        : this(transport, serviceName, names, ownsTransport: false)
+    {
+    }
+
+    private ErrorQueueAdmin(ITransport transport, string serviceName, TopologyNames names, bool ownsTransport)
     {
         _transport = transport;
         _ownsTransport = ownsTransport;
         ServiceName = serviceName;
-        ErrorQueue = TopologyConventions.ErrorQueue(serviceName);
+        ErrorQueue = names.ErrorQueue(serviceName);
     }
 
     /// <summary>
@@ -35,9 +41,14 @@ public sealed class ErrorQueueAdmin : IAsyncDisposable
     /// <paramref name="serviceName"/>'s error queue; disposing the result disconnects. Fails with
     /// <see cref="BrokerUnreachableException"/> when the broker cannot be reached.
     /// </summary>
-    public static async Task<ErrorQueueAdmin> ConnectAsync(Uri uri, string serviceName, CancellationToken cancellationToken = default)
+    public static Task<ErrorQueueAdmin> ConnectAsync(Uri uri, string serviceName, CancellationToken cancellationToken = default) =>
+        ConnectAsync(uri, serviceName, TopologyNames.Default, cancellationToken);
+
+    /// <summary>The same, for a service of a system with a prefix (<see cref="Configuration.WarrenOptions.SystemPrefix"/>).</summary>
+    public static async Task<ErrorQueueAdmin> ConnectAsync(Uri uri, string serviceName, TopologyNames names, CancellationToken cancellationToken = default)
     {
-        var transport = new AmqpTransport(new AmqpTransportOptions { Uri = uri }, serviceName + ".errors-admin");
+        // A tool fails at once when the broker is down, rather than wait as a service does.
+        var transport = new AmqpTransport(new AmqpTransportOptions { Uri = uri, StartupTimeout = TimeSpan.Zero }, serviceName + ".errors-admin");
         try
         {
             await transport.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -47,7 +58,7 @@ public sealed class ErrorQueueAdmin : IAsyncDisposable
             await transport.DisposeAsync().ConfigureAwait(false);
             throw;
         }
-        return new ErrorQueueAdmin(transport, serviceName, ownsTransport: true);
+        return new ErrorQueueAdmin(transport, serviceName, names, ownsTransport: true);
     }
 
     /// <summary>The service whose error queue this is.</summary>
@@ -106,11 +117,11 @@ public sealed class ErrorQueueAdmin : IAsyncDisposable
         var copy = message.Clone();
         foreach (var key in message.Headers.Keys)
         {
-            if (key.StartsWith(WarrenHeaders.ErrorPrefix, StringComparison.Ordinal) || key == WarrenHeaders.DelayedRetries) copy.Headers.Remove(key);
+            if (key.StartsWith(WarrenHeaders.ErrorPrefix, StringComparison.Ordinal) || key == WarrenHeaders.DelayedRetries || key == WarrenHeaders.Attempts) copy.Headers.Remove(key);
         }
         return copy;
     }
 
-    /// <summary>Disconnects when <see cref="ConnectAsync"/> made the connection.</summary>
+    /// <summary>Disconnects when <see cref="ConnectAsync(Uri, string, CancellationToken)"/> made the connection.</summary>
     public ValueTask DisposeAsync() => _ownsTransport ? _transport.DisposeAsync() : ValueTask.CompletedTask;
 }

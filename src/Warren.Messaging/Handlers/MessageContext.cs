@@ -60,4 +60,7 @@ public sealed class MessageContext
 
     /// <summary>Signalled when the service stops.</summary>
     public CancellationToken CancellationToken { get; }
+
+    /// <summary>The DI scope of the handler running now (send filters resolve from it); null outside a bus.</summary>
+    internal IServiceProvider? Services { get; set; }
 }

@@ -27,13 +27,25 @@ public static class WarrenServiceCollectionExtensions
     /// });
     /// </code>
     /// </example>
-    public static IServiceCollection AddWarren(this IServiceCollection services, Action<WarrenOptions> configure)
+    public static IServiceCollection AddWarren(this IServiceCollection services, Action<WarrenOptions> configure) => AddWarren(services, null, configure);
+
+    /// <summary>
+    /// The same, with the options read first from <paramref name="configuration"/> (e.g.
+    /// <c>builder.Configuration.GetSection("Warren")</c>; keys: see <see cref="WarrenConfiguration"/>),
+    /// then changed by <paramref name="configure"/> (handlers, filters, and anything code should decide).
+    /// </summary>
+    public static IServiceCollection AddWarren(this IServiceCollection services, Microsoft.Extensions.Configuration.IConfiguration? configuration, Action<WarrenOptions>? configure = null)
     {
         var options = new WarrenOptions();
-        configure(options);
+        if (configuration is not null) options.Bind(configuration);
+        configure?.Invoke(options);
         options.Validate();
         services.AddSingleton(options);
         foreach (var handler in options.Handlers) services.TryAddTransient(handler.HandlerType);
+        foreach (var filter in options.Filters)
+        {
+            if (filter is Type type) services.TryAddSingleton(type);
+        }
         services.AddSingleton(sp => new Warren.Messaging.WarrenBus(options, sp,
             sp.GetService<ILogger<Warren.Messaging.WarrenBus>>() ?? NullLogger<Warren.Messaging.WarrenBus>.Instance,
             sp.GetServices<Warren.Messaging.IMessageObserver>()));

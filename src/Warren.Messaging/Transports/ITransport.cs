@@ -70,6 +70,23 @@ public interface ITransport : IAsyncDisposable
 
     /// <summary>Whether <see cref="DeferAsync"/> works on this transport's broker.</summary>
     bool SupportsDelayedDelivery { get; }
+
+    /// <summary>
+    /// False while a consumer started by <see cref="ConsumeAsync"/> is not receiving: after a
+    /// connection loss until recovery consumes again, or while it waits for its deleted queue.
+    /// </summary>
+    bool ConsumersAttached => true;
+
+    /// <summary>
+    /// Raised when the connection to the broker is lost (the transport then recovers by itself).
+    /// Messages published to this connection's exclusive queues meanwhile are lost with them:
+    /// the bus fails requests waiting for replies at once.
+    /// </summary>
+    event Action<ConnectionLostException>? ConnectionLost
+    {
+        add { }
+        remove { }
+    }
 }
 
 /// <summary>How a queue is consumed.</summary>

@@ -37,7 +37,8 @@ public sealed class AuthenticationConversationTests
     public async Task EXTERNAL_logs_in_the_user_named_by_the_certificate_CN_without_a_password()
     {
         var broker = new Broker.Broker();
-        broker.Users.AddUser("alice", "not used", loopbackOnly: false, "/");
+        broker.Users.PutUser("alice", "not used");
+        broker.Users.SetPermission(new Warren.Broker.Security.Permission("alice", "/", ".*", ".*", ".*"));
         await using var client = new PipeClient(broker, WithExternal, new IPEndPoint(IPAddress.Parse("192.0.2.1"), 5000), VerifiedCertificate("alice"));
 
         await client.StartAsync();
@@ -103,7 +104,8 @@ public sealed class AuthenticationConversationTests
         Assert.True(elapsed[^1] >= broker.LoginFailures.DelayFor(broker.LoginFailures.FreeFailures + 2) - slack, $"the 5th refusal came after {elapsed[^1]}");
         Assert.True(elapsed[0] < broker.LoginFailures.DelayFor(broker.LoginFailures.FreeFailures + 2), $"the 1st refusal came after {elapsed[0]}");
         await using var other = new PipeClient(broker, remoteEndPoint: new IPEndPoint(IPAddress.Parse("192.0.2.10"), 4000));
-        broker.Users.AddUser("app", "pw", loopbackOnly: false, "/");
+        broker.Users.PutUser("app", "pw");
+        broker.Users.SetPermission(new Warren.Broker.Security.Permission("app", "/", ".*", ".*", ".*"));
         await other.LogInAsync("app", "pw");
         Assert.Equal("app", other.Connection.UserName);
     }

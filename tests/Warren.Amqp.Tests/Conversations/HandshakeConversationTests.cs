@@ -1,3 +1,4 @@
+using Warren.Broker.Messages;
 using System.Net;
 using Warren.Amqp.Connections;
 using Warren.Amqp.Protocol;
@@ -7,7 +8,7 @@ namespace Warren.Amqp.Tests.Conversations;
 
 public sealed class HandshakeConversationTests
 {
-    private static string Text(object? value) => ArgumentTables.TryGetString(value, out var s) ? s : $"<{value}>";
+    private static string Text(object? value) => FieldValues.TryGetString(value, out var s) ? s : $"<{value}>";
 
     [Fact]
     public async Task A_wrong_protocol_header_is_answered_with_the_0_9_1_header_and_the_connection_ends()
@@ -126,7 +127,8 @@ public sealed class HandshakeConversationTests
     public async Task A_user_who_is_not_loopback_only_logs_in_from_a_remote_address()
     {
         var broker = new Broker.Broker();
-        broker.Users.AddUser("app", "pw", loopbackOnly: false, "/");
+        broker.Users.PutUser("app", "pw");
+        broker.Users.SetPermission(new Warren.Broker.Security.Permission("app", "/", ".*", ".*", ".*"));
         await using var client = new PipeClient(broker, remoteEndPoint: new IPEndPoint(IPAddress.Parse("10.1.2.3"), 5000));
 
         await client.StartAsync();

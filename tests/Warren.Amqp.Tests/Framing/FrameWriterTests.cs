@@ -101,7 +101,7 @@ public sealed class FrameWriterTests
             FrameWriter.WriteBodyFrames(output, 1, body, AmqpConstants.DefaultFrameMax);
         }
 
-        WriteOne();
+        for (int i = 0; i < 1000; i++) WriteOne();
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 100; i++) WriteOne();
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);

@@ -160,8 +160,8 @@ public sealed class FieldTableTests
     [Fact]
     public void An_unsupported_clr_type_is_refused_naming_the_type()
     {
-        var error = Assert.Throws<ArgumentException>(() => FieldTable.GetSize(new Dictionary<string, object?> { ["u"] = 1UL }));
-        Assert.Contains("System.UInt64", error.Message, StringComparison.Ordinal);
+        var error = Assert.Throws<ArgumentException>(() => FieldTable.GetSize(new Dictionary<string, object?> { ["u"] = 'c' }));
+        Assert.Contains("System.Char", error.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => Encode(new() { ["g"] = Guid.Empty }));
     }
 
@@ -233,5 +233,44 @@ public sealed class FieldTableTests
             else if (char.IsLowSurrogate(s[i])) return false;
         }
         return true;
+    }
+
+    [Fact]
+    public void An_unsigned_long_field_reads_as_a_ulong_and_writes_back_byte_for_byte()
+    {
+        // 'L' (unsigned 64-bit) is accepted by RabbitMQ 3.10 and read as an integer; a table using it
+        // must come back with the same tag and bits.
+        byte[] wire = [0, 0, 0, 11, 1, (byte)'n', (byte)'L', 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFE];
+        var table = FieldTable.Read(wire, out var read);
+        Assert.Equal(wire.Length, read);
+        Assert.Equal(ulong.MaxValue - 1, Assert.IsType<ulong>(table!["n"]));
+        Assert.Equal(wire, Encode(table));
+        Assert.True(FieldValues.TryGetInteger(table["n"], out var number));
+        Assert.Equal(-2, number);
+    }
+
+    [Theory]
+    [InlineData((byte)'b', "byte")]
+    [InlineData((byte)'B', "unsignedbyte")]
+    [InlineData((byte)'s', "short")]
+    [InlineData((byte)'u', "unsignedshort")]
+    [InlineData((byte)'I', "signedint")]
+    [InlineData((byte)'i', "unsignedint")]
+    [InlineData((byte)'l', "long")]
+    [InlineData((byte)'L', "long")]
+    public void Every_integer_tag_reads_as_an_integer_under_rabbitmqs_type_name(byte tag, string name)
+    {
+        var size = tag switch { (byte)'b' or (byte)'B' => 1, (byte)'s' or (byte)'u' => 2, (byte)'I' or (byte)'i' => 4, _ => 8 };
+        var wire = new byte[4 + 3 + size];
+        wire[3] = (byte)(3 + size);
+        wire[4] = 1;
+        wire[5] = (byte)'n';
+        wire[6] = tag;
+        wire[^1] = 7;
+        var value = FieldTable.Read(wire, out _)!["n"];
+        Assert.Equal(name, FieldValues.TypeName(value));
+        Assert.True(FieldValues.TryGetInteger(value, out var number));
+        Assert.Equal(7, number);
+        Assert.Equal(wire, Encode(new Dictionary<string, object?> { ["n"] = value }));
     }
 }

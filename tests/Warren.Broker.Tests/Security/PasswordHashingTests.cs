@@ -5,63 +5,46 @@ namespace Warren.Broker.Tests.Security;
 
 public sealed class PasswordHashingTests
 {
-    // Made by RabbitMQ 3.10: `rabbitmqctl add_user hashcheck 'pässwörd-42'`, then GET /api/users/hashcheck.
-    private const string RabbitMqHash = "Z+LXWBuK1S/DSnXF8Lx9dY0gKf2vEcHEWLbSyWMWckfzTqDe";
+    // Exported from RabbitMQ 3.10.8: the user guest with password guest.
+    private const string RabbitMqGuestHash = "amN/Plriarkfj3vb1duNPVrKmj8/pLu85ZSDPYPQIxnkYxJ1";
 
     [Fact]
-    public void A_password_hash_made_by_RabbitMQ_verifies_with_its_password_only()
+    public void A_hash_exported_from_RabbitMQ_verifies_its_password()
     {
-        Assert.True(PasswordHashing.TryFromRabbitMq(RabbitMqHash, out var salt, out var digest));
-
-        Assert.Equal(4, salt.Length);
-        Assert.True(PasswordHashing.Verify(salt, digest, "pässwörd-42"));
-        Assert.False(PasswordHashing.Verify(salt, digest, "passwörd-42"));
+        Assert.True(PasswordHashing.Verify(RabbitMqGuestHash, PasswordHashing.Sha256, "guest"));
+        Assert.False(PasswordHashing.Verify(RabbitMqGuestHash, PasswordHashing.Sha256, "Guest"));
     }
 
     [Fact]
-    public void A_hash_made_here_has_RabbitMQs_shape_and_round_trips()
+    public void A_new_hash_is_a_four_byte_salt_followed_by_sha256_of_salt_and_password()
     {
-        var salt = PasswordHashing.NewSalt();
-        var digest = PasswordHashing.Hash(salt, "s3cret");
+        var hash = Convert.FromBase64String(PasswordHashing.Hash("s3cret"));
 
-        var stored = PasswordHashing.ToRabbitMq(salt, digest);
-
-        Assert.Equal(36, Convert.FromBase64String(stored).Length);
-        Assert.True(PasswordHashing.TryFromRabbitMq(stored, out var salt2, out var digest2));
-        Assert.Equal(salt, salt2);
-        Assert.True(PasswordHashing.Verify(salt2, digest2, "s3cret"));
+        Assert.Equal(36, hash.Length);
+        var input = new byte[4 + 6];
+        hash.AsSpan(0, 4).CopyTo(input);
+        "s3cret"u8.CopyTo(input.AsSpan(4));
+        Assert.Equal(System.Security.Cryptography.SHA256.HashData(input), hash[4..]);
     }
 
     [Theory]
+    [InlineData(PasswordHashing.Sha512)]
+    [InlineData(PasswordHashing.Md5)]
+    public void The_other_algorithms_RabbitMQ_writes_verify_too(string algorithm)
+    {
+        var hash = PasswordHashing.Hash("pw", algorithm);
+
+        Assert.True(PasswordHashing.IsWellFormed(hash, algorithm));
+        Assert.True(PasswordHashing.Verify(hash, algorithm, "pw"));
+        Assert.False(PasswordHashing.Verify(hash, algorithm, "px"));
+    }
+
+    [Theory]
+    [InlineData("")]
     [InlineData("not base64!")]
     [InlineData("AAAA")]
-    [InlineData("")]
-    public void A_hash_that_is_not_salted_SHA_256_is_not_read(string stored)
+    public void An_empty_or_malformed_hash_never_verifies(string hash)
     {
-        Assert.False(PasswordHashing.TryFromRabbitMq(stored, out _, out _));
-    }
-
-    [Fact]
-    public void Users_get_RabbitMQ_sized_salts_and_older_16_byte_salts_still_verify()
-    {
-        var users = new UserStore();
-        users.AddUser("alice", "pw", loopbackOnly: false, "/");
-        Assert.Equal(4, users.Authenticate("alice", "pw", true)!.Salt.Length);
-
-        var oldSalt = new byte[16];
-        Assert.True(PasswordHashing.Verify(oldSalt, PasswordHashing.Hash(oldSalt, "pw"), "pw"));
-    }
-
-    [Fact]
-    public void External_login_needs_an_existing_user_and_keeps_the_loopback_rule()
-    {
-        var users = new UserStore();
-        users.AddUser("alice", "pw", loopbackOnly: false, "/");
-        users.AddUser("guest", "guest", loopbackOnly: true, "/");
-
-        Assert.NotNull(users.AuthenticateExternal("alice", fromLoopback: false));
-        Assert.Null(users.AuthenticateExternal("mallory", fromLoopback: true));
-        Assert.Null(users.AuthenticateExternal("guest", fromLoopback: false));
-        Assert.NotNull(users.AuthenticateExternal("guest", fromLoopback: true));
+        Assert.False(PasswordHashing.Verify(hash, PasswordHashing.Sha256, ""));
     }
 }

@@ -17,7 +17,8 @@ public sealed class DefinitionsRecoveryTests
         using (var broker = data.Open())
         {
             broker.AddVirtualHost("shop");
-            broker.Users.AddUser("alice", "s3cret", loopbackOnly: false, "shop");
+            broker.Users.PutUser("alice", "s3cret", ["monitoring"]);
+            broker.Users.SetPermission(new Warren.Broker.Security.Permission("alice", "shop", "^a", ".*", ""));
         }
 
         using (var broker = data.Open())
@@ -26,6 +27,9 @@ public sealed class DefinitionsRecoveryTests
             Assert.Null(broker.Users.Authenticate("alice", "wrong", fromLoopback: false));
             Assert.True(broker.Users.CanAccess("alice", "shop"));
             Assert.False(broker.Users.CanAccess("alice", "/"));
+            Assert.Equal(new Warren.Broker.Security.Permission("alice", "shop", "^a", ".*", ""), broker.Users.GetPermission("alice", "shop"));
+            Assert.True(broker.Users.TryGetUser("alice", out var alice));
+            Assert.Equal(["monitoring"], alice.Tags);
         }
     }
 

@@ -12,6 +12,19 @@ public sealed class MessageSerializerTests
     private static Message RoundTrip(Message message) => MessageSerializer.Deserialize(MessageSerializer.Serialize(message));
 
     [Fact]
+    public void Text_that_is_not_utf8_survives_a_restart_byte_for_byte()
+    {
+        // As a client sent them: a 255-byte routing key of 0xFF and a content type with a dangling lead byte.
+        var key = Warren.Broker.Text.OpaqueText.Decode(Enumerable.Repeat((byte)0xFF, 255).ToArray());
+        var contentType = Warren.Broker.Text.OpaqueText.Decode(new byte[] { (byte)'x', 0xC3 });
+
+        var back = RoundTrip(new Message("", key, new MessageProperties { ContentType = contentType }, [1]));
+
+        Assert.Equal(Enumerable.Repeat((byte)0xFF, 255), Warren.Broker.Text.OpaqueText.GetBytes(back.RoutingKey));
+        Assert.Equal(new byte[] { (byte)'x', 0xC3 }, Warren.Broker.Text.OpaqueText.GetBytes(back.Properties.ContentType!));
+    }
+
+    [Fact]
     public void Every_property_survives_a_round_trip()
     {
         var properties = new MessageProperties

@@ -38,21 +38,18 @@ public sealed class WarrenProcess : IAsyncDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
-    /// <summary>Starts the server on <paramref name="dataDirectory"/> and waits until it accepts connections.</summary>
-    public static async Task<WarrenProcess> StartAsync(string dataDirectory, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts the server on <paramref name="dataDirectory"/> and waits until it accepts connections;
+    /// on <paramref name="port"/> (to restart one where its clients reconnect) or a free one.
+    /// </summary>
+    public static async Task<WarrenProcess> StartAsync(string dataDirectory, CancellationToken cancellationToken, int? port = null)
     {
-        var port = FreePort();
-        var server = Path.Combine(AppContext.BaseDirectory, "warren.dll");
-        Assert.True(File.Exists(server), $"{server} is missing: the project reference to Warren.Server should copy it");
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[] { server, "--port", port.ToString(), "--data-dir", dataDirectory }) start.ArgumentList.Add(argument);
+        port ??= FreePort();
+        var start = StartInfo();
+        // The management API and Prometheus off: tests run servers side by side, and their default ports would clash.
+        foreach (var argument in new[] { "--port", port.Value.ToString(), "--data-dir", dataDirectory, "--management-port", "0", "--prometheus-port", "0" }) start.ArgumentList.Add(argument);
         var process = new Process { StartInfo = start };
-        var warren = new WarrenProcess(process, port);
+        var warren = new WarrenProcess(process, port.Value);
         process.OutputDataReceived += (_, e) => warren.Append(e.Data);
         process.ErrorDataReceived += (_, e) => warren.Append(e.Data);
         process.Start();
@@ -68,6 +65,44 @@ public sealed class WarrenProcess : IAsyncDisposable
             await warren.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>Runs <c>warren</c> with <paramref name="arguments"/> until it exits by itself; returns its exit code and everything it printed.</summary>
+    public static async Task<(int ExitCode, string Output)> RunToExitAsync(params string[] arguments)
+    {
+        var start = StartInfo();
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        using var process = new Process { StartInfo = start };
+        var output = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+        lock (output) return (process.ExitCode, output.ToString());
+    }
+
+    private static ProcessStartInfo StartInfo()
+    {
+        var server = Path.Combine(AppContext.BaseDirectory, "warren.dll");
+        Xunit.Assert.True(File.Exists(server), $"{server} is missing: the project reference to Warren.Server should copy it");
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(server);
+        return start;
     }
 
     public async Task<IConnection> ConnectAsync(CancellationToken cancellationToken)
@@ -90,7 +125,7 @@ public sealed class WarrenProcess : IAsyncDisposable
         using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()]))
         {
             await kill.WaitForExitAsync();
-            Assert.Equal(0, kill.ExitCode);
+            Xunit.Assert.Equal(0, kill.ExitCode);
         }
         using var timeout = new CancellationTokenSource(ExitTimeout);
         await _process.WaitForExitAsync(timeout.Token);

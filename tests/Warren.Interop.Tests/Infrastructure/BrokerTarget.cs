@@ -3,8 +3,11 @@ using RabbitMQ.Client;
 namespace Warren.Interop.Tests.Infrastructure;
 
 /// <summary>One broker the interop cases run against: the embedded Warren or a real RabbitMQ.</summary>
-public sealed class BrokerTarget(string name, Uri? uri, string? unavailableReason = null)
+public sealed class BrokerTarget(string name, Uri? uri, string? unavailableReason = null, IBrokerAdmin? admin = null)
 {
+    /// <summary>Users, permissions, limits and policies of this broker (the broker model on Warren, the management API on RabbitMQ).</summary>
+    public IBrokerAdmin Admin => admin ?? throw new InvalidOperationException($"{Name} has no admin surface");
+
     /// <summary>"warren" or "rabbitmq".</summary>
     public string Name { get; } = name;
 

@@ -17,8 +17,11 @@ public sealed class WarrenFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         server = await WarrenServer.StartAsync(new WarrenServerOptions { Port = 0 });
-        Target = new BrokerTarget("warren", server.AmqpUri);
+        Target = new BrokerTarget("warren", server.AmqpUri, admin: new WarrenAdmin(server.Broker));
     }
+
+    /// <summary>The embedded server, for cases that look inside the broker.</summary>
+    public WarrenServer Server => server ?? throw new InvalidOperationException("the Warren server did not start");
 
     public async ValueTask DisposeAsync()
     {
@@ -33,7 +36,7 @@ public sealed class RabbitMqFixture
     public const string UriVariable = "WARREN_TEST_RABBITMQ_URI";
 
     public BrokerTarget Target { get; } = Environment.GetEnvironmentVariable(UriVariable) is { Length: > 0 } uri
-        ? new BrokerTarget("rabbitmq", new Uri(uri))
+        ? new BrokerTarget("rabbitmq", new Uri(uri), admin: new RabbitMqAdmin(new Uri(uri)))
         : new BrokerTarget("rabbitmq", null, $"{UriVariable} is not set");
 }
 

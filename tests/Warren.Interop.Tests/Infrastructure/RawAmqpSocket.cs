@@ -126,9 +126,13 @@ public sealed class RawAmqpSocket : IAsyncDisposable
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public static async Task<RawAmqpSocket> ConnectAsync(Uri uri)
+    /// <param name="uri">The broker.</param>
+    /// <param name="receiveBufferSize">A fixed socket receive buffer (no autotuning), for tests that
+    /// stop reading and count what the broker holds back; 0 keeps the system's default.</param>
+    public static async Task<RawAmqpSocket> ConnectAsync(Uri uri, int receiveBufferSize = 0)
     {
         var client = new TcpClient { NoDelay = true };
+        if (receiveBufferSize > 0) client.ReceiveBufferSize = receiveBufferSize;
         await client.ConnectAsync(uri.Host, uri.Port, Ct);
         return new RawAmqpSocket(client);
     }

@@ -168,7 +168,8 @@ public sealed class TlsTests : IDisposable
     {
         await using var server = await StartAsync(Tls(TlsPeerVerification.Peer), external: true);
         server.Broker.AddVirtualHost("alice-only");
-        server.Broker.Users.AddUser("alice", "a password EXTERNAL never uses", loopbackOnly: false, "alice-only");
+        server.Broker.Users.PutUser("alice", "a password EXTERNAL never uses");
+        server.Broker.Users.SetPermission(new Warren.Broker.Security.Permission("alice", "alice-only", ".*", ".*", ".*"));
         using var certificate = _certificates.CreateClientCertificate("alice");
 
         // Only alice may open this virtual host: getting in proves who logged in.
@@ -225,7 +226,8 @@ public sealed class TlsTests : IDisposable
     {
         await ExternalProcess.RequirePythonModuleAsync("pika", "python3-pika", Ct);
         await using var server = await StartAsync(Tls(TlsPeerVerification.Peer), external: true);
-        server.Broker.Users.AddUser("bob", "unused", loopbackOnly: false, "/");
+        server.Broker.Users.PutUser("bob", "unused");
+        server.Broker.Users.SetPermission(new Warren.Broker.Security.Permission("bob", "/", ".*", ".*", ".*"));
         var (certificate, key) = _certificates.WriteClientCertificate("bob");
         var port = server.TlsEndPoint!.Port.ToString();
         var script = ExternalProcess.Script("pika_tls.py");

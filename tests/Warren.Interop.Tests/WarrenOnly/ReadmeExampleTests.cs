@@ -1,40 +1,66 @@
-using System.Text;
-using RabbitMQ.Client;
-using RabbitMQ.Client.Events;
-using Warren.Server;
+using System.Diagnostics;
 
 namespace Warren.Interop.Tests.WarrenOnly;
 
-/// <summary>The README's 30-second example, as written there, must work.</summary>
+/// <summary>
+/// The README's 30-second example is samples/QuickStart/Program.cs, character for character, and
+/// that program prints what the README promises. Both checks keep the docs from drifting again
+/// (an earlier version ended before its consumer ran, and printed nothing).
+/// </summary>
 public sealed class ReadmeExampleTests
 {
+    private static readonly string Root = FindRoot();
+
     [Fact]
-    public async Task The_readme_example_publishes_an_event_that_its_consumer_receives()
+    public void The_readme_example_is_the_quick_start_sample_as_written()
+    {
+        var readme = File.ReadAllText(Path.Combine(Root, "README.md")).ReplaceLineEndings("\n");
+        var section = readme.IndexOf("## 30 seconds with RabbitMQ.Client", StringComparison.Ordinal);
+        Assert.True(section >= 0, "README.md has no '30 seconds with RabbitMQ.Client' section");
+        var start = readme.IndexOf("```csharp\n", section, StringComparison.Ordinal) + "```csharp\n".Length;
+        var end = readme.IndexOf("```\n", start, StringComparison.Ordinal);
+        var sample = File.ReadAllText(Path.Combine(Root, "samples", "QuickStart", "Program.cs")).ReplaceLineEndings("\n");
+        Assert.Equal(sample, readme[start..end]);
+    }
+
+    [Fact]
+    public async Task The_quick_start_sample_prints_the_event_its_consumer_received()
     {
         var ct = TestContext.Current.CancellationToken;
-        var received = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Built beside this test assembly's configuration (Debug or Release) by the project reference.
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+        var program = Path.Combine(Root, "samples", "QuickStart", "bin", configuration, "net10.0", "QuickStart.dll");
+        Assert.True(File.Exists(program), $"{program} was not built");
 
-        // From README.md: "30 seconds with RabbitMQ.Client".
-        await using var server = await WarrenServer.StartAsync(new WarrenServerOptions { Port = 0 }, cancellationToken: ct);
-
-        var factory = new ConnectionFactory { Uri = server.AmqpUri };
-        await using var connection = await factory.CreateConnectionAsync(ct);
-        await using var channel = await connection.CreateChannelAsync(cancellationToken: ct);
-
-        await channel.ExchangeDeclareAsync("orders", ExchangeType.Topic, durable: true, cancellationToken: ct);
-        var queue = (await channel.QueueDeclareAsync("billing", durable: true, exclusive: false, autoDelete: false, cancellationToken: ct)).QueueName;
-        await channel.QueueBindAsync(queue, "orders", "orders.*", cancellationToken: ct);
-
-        var consumer = new AsyncEventingBasicConsumer(channel);
-        consumer.ReceivedAsync += async (_, delivery) =>
+        using var process = Process.Start(new ProcessStartInfo("dotnet", [program])
         {
-            received.TrySetResult($"{delivery.RoutingKey}: {Encoding.UTF8.GetString(delivery.Body.Span)}");
-            await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false);
-        };
-        await channel.BasicConsumeAsync(queue, autoAck: false, consumer, ct);
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var output = process.StandardOutput.ReadToEndAsync(ct);
+        var errors = process.StandardError.ReadToEndAsync(ct);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
 
-        await channel.BasicPublishAsync("orders", "orders.placed", Encoding.UTF8.GetBytes("""{"id":42}"""), ct);
+        Assert.True(process.ExitCode == 0, $"exit code {process.ExitCode}: {await errors}");
+        Assert.Equal("""orders.placed: {"id":42}""", (await output).Trim());
+    }
 
-        Assert.Equal("""orders.placed: {"id":42}""", await received.Task.WaitAsync(TimeSpan.FromSeconds(10), ct));
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Warren.sln"))) return dir.FullName;
+        }
+        throw new InvalidOperationException("Warren.sln not found above " + AppContext.BaseDirectory);
     }
 }

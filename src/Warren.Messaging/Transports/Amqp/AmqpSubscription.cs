@@ -7,12 +7,20 @@ namespace Warren.Messaging.Transports.Amqp;
 
 /// <summary>
 /// One consuming endpoint: its own channel, prefetch and dispatch concurrency; acks after the handler.
-/// When the broker cancels the consumer (its queue was deleted) or closes its channel while the
-/// connection stays up, automatic recovery does nothing; the subscription logs a warning, then
-/// tries again on a new channel, every <see cref="AmqpTransportOptions.ReconnectInterval"/> at
-/// first and backing off to <see cref="MaxReattachInterval"/>, until the queue exists again. It
-/// does not declare the queue itself: a deleted queue stays deleted until someone declares it
-/// (a redeploy, another instance, connection recovery).
+/// Three ways to stop receiving, told apart because each needs something else:
+/// <list type="bullet">
+/// <item>the connection is lost: RabbitMQ.Client's automatic recovery re-declares the queues and
+/// consumes again on the recovered channel (basic.consume-ok marks the consumer attached again);</item>
+/// <item>the broker cancels the consumer (basic.cancel: its queue was deleted) or closes its
+/// channel while the connection stays up: automatic recovery does nothing, so the subscription
+/// logs a warning, then tries again on a new channel, every
+/// <see cref="AmqpTransportOptions.ReconnectInterval"/> at first and backing off to
+/// <see cref="MaxReattachInterval"/>, until the queue exists again. It does not declare the queue
+/// itself: a deleted queue stays deleted until someone declares it (a redeploy, another instance,
+/// connection recovery);</item>
+/// <item>the bus cancels it (<see cref="DisposeAsync"/>).</item>
+/// </list>
+/// <see cref="IsAttached"/> is false from the loss until the broker confirms the consumer again.
 /// </summary>
 internal sealed class AmqpSubscription : IAsyncDisposable
 {
@@ -29,8 +37,9 @@ internal sealed class AmqpSubscription : IAsyncDisposable
     private TaskCompletionSource? _drained;
     private int _inFlight;
     private IChannel? _channel;
-    private AsyncEventingBasicConsumer? _attached;
+    private Consumer? _attached;
     private string? _tag;
+    private volatile bool _receiving;
     private Task? _reattaching;
     private bool _disposed;
 
@@ -45,22 +54,25 @@ internal sealed class AmqpSubscription : IAsyncDisposable
 
     public Task StartAsync(CancellationToken cancellationToken) => AttachAsync(cancellationToken);
 
+    /// <summary>True while the broker has this consumer registered on a live channel.</summary>
+    public bool IsAttached => _receiving;
+
+    public string Queue => _queue;
+
     private async Task AttachAsync(CancellationToken cancellationToken)
     {
         var channel = await _transport.OpenConsumerChannelAsync(_settings, cancellationToken).ConfigureAwait(false);
         try
         {
             await channel.BasicQosAsync(0, _settings.Prefetch, global: false, cancellationToken).ConfigureAwait(false);
-            var consumer = new AsyncEventingBasicConsumer(channel);
-            consumer.ReceivedAsync += OnReceivedAsync;
-            consumer.UnregisteredAsync += OnUnregisteredAsync;
-            consumer.ShutdownAsync += OnShutdownAsync;
+            var consumer = new Consumer(channel, this);
             var tag = await channel.BasicConsumeAsync(_queue, autoAck: false, consumerTag: "", noLocal: false, exclusive: _settings.Exclusive, arguments: null, consumer, cancellationToken).ConfigureAwait(false);
             lock (_sync)
             {
                 _channel = channel;
                 _attached = consumer;
                 _tag = tag;
+                _receiving = true;
             }
         }
         catch
@@ -70,15 +82,16 @@ internal sealed class AmqpSubscription : IAsyncDisposable
         }
     }
 
-    private async Task OnReceivedAsync(object sender, BasicDeliverEventArgs delivery)
+    private async Task OnReceivedAsync(Consumer consumer, ulong deliveryTag, bool redelivered, string exchange, string routingKey,
+        IReadOnlyBasicProperties properties, ReadOnlyMemory<byte> body)
     {
         // Settle on the channel the message came on: after a re-attach it is not the current one.
-        var channel = ((AsyncEventingBasicConsumer)sender).Channel;
+        var channel = consumer.Channel;
         lock (_sync) _inFlight++;
         try
         {
-            var message = AmqpTransport.FromProperties(delivery.BasicProperties, delivery.Body.ToArray());
-            var incoming = new IncomingMessage(message, _queue, delivery.Exchange, delivery.RoutingKey, delivery.Redelivered);
+            var message = AmqpTransport.FromProperties(properties, body.ToArray());
+            var incoming = new IncomingMessage(message, _queue, exchange, routingKey, redelivered);
             bool succeeded;
             try
             {
@@ -92,8 +105,8 @@ internal sealed class AmqpSubscription : IAsyncDisposable
             }
             try
             {
-                if (succeeded) await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false).ConfigureAwait(false);
-                else await channel.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: true).ConfigureAwait(false);
+                if (succeeded) await channel.BasicAckAsync(deliveryTag, multiple: false).ConfigureAwait(false);
+                else await channel.BasicNackAsync(deliveryTag, multiple: false, requeue: true).ConfigureAwait(false);
             }
             catch (Exception e) when (e is AlreadyClosedException or OperationInterruptedException or IOException)
             {
@@ -114,26 +127,50 @@ internal sealed class AmqpSubscription : IAsyncDisposable
         }
     }
 
-    // basic.cancel from the broker (the queue was deleted), or basic.cancel-ok after DisposeAsync.
-    private Task OnUnregisteredAsync(object sender, ConsumerEventArgs args)
+    // basic.cancel from the broker: RabbitMQ sends it when the queue is deleted (or, for a quorum
+    // queue, when its leader is lost). Not sent on connection loss.
+    private void OnCancelledByBroker(Consumer consumer) =>
+        Detached(consumer, $"the broker cancelled the consumer (queue '{_queue}' was deleted, or became unavailable)");
+
+    private void OnConsumeOk(Consumer consumer)
     {
-        Detached(sender, $"the broker cancelled the consumer (queue '{_queue}' deleted?)");
-        return Task.CompletedTask;
+        bool recovered;
+        lock (_sync)
+        {
+            if (_disposed || !ReferenceEquals(consumer, _attached)) return;
+            recovered = !_receiving;
+            _receiving = true;
+        }
+        // After automatic recovery: the consumer is registered again on the recovered channel.
+        if (recovered) _logger.LogInformation("Consuming {Queue} again after the connection recovered", _queue);
     }
 
-    private Task OnShutdownAsync(object sender, ShutdownEventArgs reason)
+    private void OnChannelShutdown(Consumer consumer, ShutdownEventArgs reason)
     {
-        // Connection loss is automatic recovery's job; only a channel error leaves the consumer dead.
-        if (AmqpTransport.IsChannelError(reason)) Detached(sender, reason.ReplyText);
-        return Task.CompletedTask;
+        if (AmqpTransport.IsChannelError(reason))
+        {
+            Detached(consumer, $"the broker closed its channel: {reason.ReplyText}");
+            return;
+        }
+        lock (_sync)
+        {
+            if (_disposed || !ReferenceEquals(consumer, _attached)) return;
+            _receiving = false;
+        }
+        // The connection went (the transport logs why, once): automatic recovery consumes again.
+        if (reason.Initiator != ShutdownInitiator.Application)
+        {
+            _logger.LogInformation("Consuming {Queue} paused: the connection was lost ({Reason}); it resumes when the connection recovers", _queue, reason.ReplyText);
+        }
     }
 
-    private void Detached(object sender, string why)
+    private void Detached(Consumer consumer, string why)
     {
         IChannel dead;
         lock (_sync)
         {
-            if (_disposed || !ReferenceEquals(sender, _attached) || _channel is null) return;
+            if (_disposed || !ReferenceEquals(consumer, _attached) || _channel is null) return;
+            _receiving = false;
             _attached = null;
             _tag = null;
             dead = _channel;
@@ -206,5 +243,34 @@ internal sealed class AmqpSubscription : IAsyncDisposable
         channel?.Dispose();
         _stopReattaching.Dispose();
         _stopping.Dispose();
+    }
+
+    /// <summary>
+    /// Tells apart what RabbitMQ.Client's eventing consumer merges: it raises "unregistered" both
+    /// for the broker's basic.cancel and for any channel shutdown, connection loss included.
+    /// </summary>
+    private sealed class Consumer(IChannel channel, AmqpSubscription subscription) : AsyncDefaultBasicConsumer(channel)
+    {
+        public override async Task HandleBasicConsumeOkAsync(string consumerTag, CancellationToken cancellationToken = default)
+        {
+            await base.HandleBasicConsumeOkAsync(consumerTag, cancellationToken).ConfigureAwait(false);
+            subscription.OnConsumeOk(this);
+        }
+
+        public override Task HandleBasicDeliverAsync(string consumerTag, ulong deliveryTag, bool redelivered, string exchange, string routingKey,
+            IReadOnlyBasicProperties properties, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default) =>
+            subscription.OnReceivedAsync(this, deliveryTag, redelivered, exchange, routingKey, properties, body);
+
+        public override async Task HandleBasicCancelAsync(string consumerTag, CancellationToken cancellationToken = default)
+        {
+            await base.HandleBasicCancelAsync(consumerTag, cancellationToken).ConfigureAwait(false);
+            subscription.OnCancelledByBroker(this);
+        }
+
+        public override async Task HandleChannelShutdownAsync(object channel, ShutdownEventArgs reason)
+        {
+            await base.HandleChannelShutdownAsync(channel, reason).ConfigureAwait(false);
+            subscription.OnChannelShutdown(this, reason);
+        }
     }
 }

@@ -52,11 +52,36 @@ public sealed class AmqpTransport : ITransport
     /// <inheritdoc />
     public string Name => "amqp";
 
+    /// <summary>Raised after each failed start attempt (with its number), before the wait; for tests and diagnostics.</summary>
+    internal event Action<int>? StartupRetried;
+
     /// <inheritdoc />
     public bool IsConnected => _connection?.IsOpen == true;
 
     /// <inheritdoc />
     public bool SupportsDelayedDelivery => _options.BrokerSupportsDeadLettering;
+
+    /// <inheritdoc />
+    public bool ConsumersAttached
+    {
+        get
+        {
+            foreach (var subscription in _subscriptions.Keys)
+            {
+                if (!subscription.IsAttached) return false;
+            }
+            return true;
+        }
+    }
+
+    /// <inheritdoc />
+    public event Action<ConnectionLostException>? ConnectionLost;
+
+    // "CONNECTION_FORCED - broker forced connection closure with reason 'shutdown'" (320) from the
+    // broker; the client's own text ("End of stream") when the socket closed without a close.
+    private static string Describe(ShutdownEventArgs args) => args.Initiator == ShutdownInitiator.Peer && args.ReplyCode != 0
+        ? $"{args.ReplyCode} {args.ReplyText}"
+        : args.Exception?.Message ?? args.ReplyText;
 
     /// <inheritdoc />
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -68,19 +93,41 @@ public sealed class AmqpTransport : ITransport
             TopologyRecoveryEnabled = true,
             NetworkRecoveryInterval = _options.ReconnectInterval,
             ClientProvidedName = "warren:" + _serviceName,
+            // A message larger than this closes the connection (and, redelivered, every new one):
+            // as large as the bus sends, which matches the broker's limit.
+            MaxInboundMessageBodySize = (uint)_options.MaxInboundMessageSize,
         };
-        try
+        var deadline = DateTime.UtcNow + _options.StartupTimeout;
+        var wait = _options.StartupRetryDelay;
+        for (var attempt = 1; ; attempt++)
         {
-            _connection = await factory.CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (RabbitMQ.Client.Exceptions.BrokerUnreachableException e)
-        {
-            // The client's own message ("None of the specified endpoints were reachable") hides the reason one level down.
-            throw new BrokerUnreachableException($"Could not connect to the broker at {factory.Endpoint.HostName}:{factory.Endpoint.Port}: {e.InnerException?.Message ?? e.Message}", e);
+            try
+            {
+                _connection = await factory.CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
+                break;
+            }
+            catch (RabbitMQ.Client.Exceptions.BrokerUnreachableException e)
+            {
+                // The client's own message ("None of the specified endpoints were reachable") hides the reason one level down.
+                var reason = e.InnerException?.Message ?? e.Message;
+                if (DateTime.UtcNow + wait > deadline)
+                {
+                    throw new BrokerUnreachableException($"Could not connect to the broker at {factory.Endpoint.HostName}:{factory.Endpoint.Port}" +
+                        (attempt > 1 ? $" in {attempt} attempts over {_options.StartupTimeout.TotalSeconds:0.#} s" : "") + $": {reason}", e);
+                }
+                _logger.LogWarning("The broker at {Host}:{Port} is not reachable yet ({Reason}); attempt {Attempt}, trying again in {Delay}",
+                    factory.Endpoint.HostName, factory.Endpoint.Port, reason, attempt, wait);
+                StartupRetried?.Invoke(attempt);
+                await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+                wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, Math.Max(_options.ReconnectInterval.Ticks, _options.StartupRetryDelay.Ticks)));
+            }
         }
         _connection.ConnectionShutdownAsync += (_, args) =>
         {
-            if (args.Initiator != ShutdownInitiator.Application) _logger.LogWarning("AMQP connection lost: {Reason}; recovering", args.ReplyText);
+            if (args.Initiator == ShutdownInitiator.Application) return Task.CompletedTask;
+            _logger.LogWarning("AMQP connection lost: {Reason}; recovering", Describe(args));
+            ConnectionLost?.Invoke(new ConnectionLostException(
+                $"The connection to the broker at {_options.Uri.Host}:{_options.Uri.Port} was lost ({Describe(args)}).", args.Exception));
             return Task.CompletedTask;
         };
         _connection.RecoverySucceededAsync += (_, _) =>

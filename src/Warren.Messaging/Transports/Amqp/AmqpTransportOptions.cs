@@ -15,6 +15,17 @@ public sealed class AmqpTransportOptions
     /// </summary>
     public TimeSpan PublishOutageTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long starting keeps trying to reach a broker that does not answer (not started yet,
+    /// restarting), with a backoff from <see cref="StartupRetryDelay"/> doubling up to
+    /// <see cref="ReconnectInterval"/>, before it fails with <see cref="BrokerUnreachableException"/>.
+    /// Services and brokers can then start in any order. <see cref="TimeSpan.Zero"/> tries once. Default 2 min.
+    /// </summary>
+    public TimeSpan StartupTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The first wait between start attempts (see <see cref="StartupTimeout"/>). Default 250 ms.</summary>
+    public TimeSpan StartupRetryDelay { get; set; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Delay between reconnection attempts. Default 2 s.</summary>
     public TimeSpan ReconnectInterval { get; set; } = TimeSpan.FromSeconds(2);
 
@@ -30,6 +41,9 @@ public sealed class AmqpTransportOptions
     /// then skipped and failures go to the error queue after the immediate retries.
     /// </summary>
     public bool BrokerSupportsDeadLettering { get; set; } = true;
+
+    /// <summary>RabbitMQ.Client's MaxInboundMessageBodySize: the bus sets it to <see cref="Configuration.WarrenOptions.MaxMessageSize"/>.</summary>
+    internal int MaxInboundMessageSize { get; set; } = Configuration.WarrenOptions.DefaultMaxMessageSize;
 }
 
 /// <summary>The broker could not be reached within the configured time.</summary>

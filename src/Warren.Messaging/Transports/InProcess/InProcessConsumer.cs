@@ -59,6 +59,15 @@ internal sealed class InProcessConsumer : Consumer, IAsyncDisposable
         return true;
     }
 
+    /// <summary>False while waiting for its deleted queue to come back.</summary>
+    public bool IsAttached
+    {
+        get
+        {
+            lock (_sync) return _reattaching is null || _reattaching.IsCompleted;
+        }
+    }
+
     // The queue was deleted: held messages settle on it (a no-op now); the workers stay, waiting
     // for the queue to come back.
     protected override void OnCancelledByBroker()

@@ -43,6 +43,19 @@ public sealed class InProcessTransport : ITransport
     public bool SupportsDelayedDelivery => true;
 
     /// <inheritdoc />
+    public bool ConsumersAttached
+    {
+        get
+        {
+            foreach (var consumer in _consumers.Keys)
+            {
+                if (!consumer.IsAttached) return false;
+            }
+            return true;
+        }
+    }
+
+    /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _started = true;
