@@ -121,7 +121,7 @@ public sealed class HandshakeTests
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
         var start = new ProcessStartInfo("/bin/bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         // 300 descriptors: the runtime takes about 100, so 400 sockets would exhaust them.
-        foreach (var argument in new[] { "-c", $"ulimit -n 300 && exec \"{dotnet}\" \"{server}\" --in-memory --port {port} --handshake-timeout 120 --max-handshaking-connections {cap}" })
+        foreach (var argument in new[] { "-c", $"ulimit -n 300 && exec \"{dotnet}\" \"{server}\" --in-memory --port {port} --management-port 0 --prometheus-port 0 --handshake-timeout 120 --max-handshaking-connections {cap}" })
             start.ArgumentList.Add(argument);
         using var process = new Process { StartInfo = start };
         var output = new StringBuilder();

@@ -15,7 +15,7 @@ public sealed class SighupTests
         using var certificates = new TestCertificates();
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
         var start = new ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "warren.dll"), "--in-memory", "--port", "0", "--tls-port", "0",
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "warren.dll"), "--in-memory", "--port", "0", "--tls-port", "0", "--management-port", "0", "--prometheus-port", "0",
                      "--tls-cert", certificates.ServerCertificateFile, "--tls-key", certificates.ServerKeyFile })
             start.ArgumentList.Add(argument);
         using var process = new Process { StartInfo = start };
