@@ -11,9 +11,7 @@ using Warren.Server.Configuration;
 var config = new Option<string>("--config") { Description = "A JSON file of settings (keys as the flags in PascalCase: Port, DataDir, …); the environment and flags override it" };
 var flags = ServerOptions.All.ToDictionary(o => o,
     o => o.IsSwitch ? (Option)new Option<bool>(o.Flag) { Description = o.Description } : new Option<string>(o.Flag) { Description = o.Description });
-var security = new SecurityArguments();
 var root = new RootCommand("Warren: an AMQP 0-9-1 message broker for .NET") { config, ErrorsCommand.Create() };
-security.AddTo(root);
 foreach (var flag in flags.Values) root.Options.Add(flag);
 root.SetAction(async (parsed, cancellationToken) =>
 {
@@ -49,12 +47,8 @@ root.SetAction(async (parsed, cancellationToken) =>
     // The web host's own start-up failure log is a stack trace; the failure is reported below in one line.
     using var logging = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information)
         .AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None));
-    options = security.Apply(parsed, options, out var securityError);
-    if (securityError is not null)
-    {
-        Console.Error.WriteLine(securityError);
-        return 2;
-    }
+    // "--port 0" with TLS configured: AMQPS only (without TLS it still means any free port).
+    if (options.Tls is not null && options.Port == 0) options = options with { EnablePlainListener = false };
     WarrenServer server;
     try
     {

@@ -43,13 +43,13 @@ public sealed partial class AmqpListener
         }
     }
 
-    private void EvictOldestHandshake(string reason)
+    private bool EvictOldestHandshake(string reason)
     {
         Client? victim;
         lock (_handshakeSync)
         {
             victim = _handshakes.First?.Value;
-            if (victim is null) return;
+            if (victim is null) return false;
             _handshakes.RemoveFirst();
             victim.Handshake = null;
             // Under the lock: the connection disposes its token source only after leaving the list.
@@ -57,6 +57,7 @@ public sealed partial class AmqpListener
         }
         if (_evictionLog.ShouldLog(out var more))
             _logger.LogWarning("Closed the connection from {Remote} still in its handshake: {Reason} (+{More} more since the last report)", victim.Remote, reason, more);
+        return true;
     }
 
     /// <summary>One accepted socket, from accept to close.</summary>

@@ -128,8 +128,17 @@ public sealed partial class AmqpListener : IAsyncDisposable
                 socket.Dispose();
                 return;
             }
+            // Near the process's descriptor limit, a connection still in its handshake makes room; if none is, the new one is refused.
+            if (FileDescriptorBudget.IsExhausted && !EvictOldestHandshake($"{FileDescriptorBudget.InUse} sockets open, near the file descriptor limit"))
+            {
+                if (_refusedLog.ShouldLog(out var more))
+                    _logger.LogWarning("Refused a connection from {Remote}: {Open} sockets open, near the file descriptor limit (+{More} more refused)", socket.RemoteEndPoint, FileDescriptorBudget.InUse, more);
+                socket.Dispose();
+                return;
+            }
             socket.NoDelay = true;
             var client = new Client(socket.RemoteEndPoint, cancellationToken);
+            FileDescriptorBudget.Acquire();
             StartHandshake(client);
             _clients[client] = ServeAsync(socket, client);
         }
@@ -178,6 +187,7 @@ public sealed partial class AmqpListener : IAsyncDisposable
         {
             EndHandshake(client);
             await stream.DisposeAsync().ConfigureAwait(false);
+            FileDescriptorBudget.Release();
             _clients.TryRemove(client, out _);
             client.Dispose();
         }

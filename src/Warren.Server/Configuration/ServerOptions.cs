@@ -1,3 +1,6 @@
+using Warren.Amqp.Connections;
+using Warren.Amqp.Listening.Tls;
+
 namespace Warren.Server.Configuration;
 
 /// <summary>
@@ -27,5 +30,49 @@ public static class ServerOptions
         ServerOption.Address("--management-bind", "Address of the management HTTP API and the Prometheus endpoint (default: --bind)", (o, v) => o with { ManagementBindAddress = v }),
         ServerOption.Int("--prometheus-port", "Port of the Prometheus metrics endpoint; 0 turns it off (default 15692)", 0, 65535, (o, v) => o with { PrometheusPort = v == 0 ? null : v }),
         ServerOption.Text("--definitions", "A RabbitMQ definitions JSON file imported at start, like load_definitions", (o, v) => o with { DefinitionsFile = Path.GetFullPath(v) }),
+        // TLS is on once any --tls-* setting is given; it then needs a certificate. "--port 0" with TLS: AMQPS only.
+        ServerOption.Int("--tls-port", "AMQPS (TLS) port (default 5671 once TLS is configured; 0: any free port)", 0, 65535, (o, v) => WithTls(o, t => t) with { TlsPort = v }),
+        ServerOption.Text("--tls-cert", "Server certificate, PEM: the leaf, then any intermediates; may hold the key", (o, v) => WithTls(o, t => t with { CertificateFile = Path.GetFullPath(v) })),
+        ServerOption.Text("--tls-key", "Private key of --tls-cert, PEM", (o, v) => WithTls(o, t => t with { KeyFile = Path.GetFullPath(v) })),
+        ServerOption.Text("--tls-pfx", "Server certificate with its key, PKCS#12 (.pfx/.p12), instead of --tls-cert/--tls-key", (o, v) => WithTls(o, t => t with { PfxFile = Path.GetFullPath(v) })),
+        ServerOption.Text("--tls-password", "Password of --tls-pfx or of an encrypted --tls-key (prefer --tls-password-file)", (o, v) => WithTls(o, t => t with { Password = v })),
+        ServerOption.Text("--tls-password-file", "A file whose first line is that password", (o, v) => WithTls(o, t => t with { Password = FirstLine(v) })),
+        ServerOption.Text("--tls-ca", "CA certificates (PEM) that client certificates must chain to", (o, v) => WithTls(o, t => t with { CaFile = Path.GetFullPath(v) })),
+        ServerOption.Text("--tls-verify", "peer: ask clients for a certificate and verify it; none: do not ask (default)", (o, v) => WithTls(o, t => t with { Verify = Verification(v) })),
+        ServerOption.Switch("--tls-fail-if-no-peer-cert", "With --tls-verify peer: refuse clients that send no certificate", (o, v) => WithTls(o, t => t with { FailIfNoPeerCertificate = v })),
+        ServerOption.Double("--handshake-timeout", "Seconds a connection may take to finish the AMQP handshake (default 10)", 0.001, 86400, (o, v) => o with { Amqp = o.Amqp with { HandshakeTimeout = TimeSpan.FromSeconds(v) } }),
+        ServerOption.Int("--max-handshaking-connections", "Most connections in their handshake at once, per listener; past it the oldest is closed (default 1000)", 1, int.MaxValue, (o, v) => o with { Amqp = o.Amqp with { MaxHandshakingConnections = v } }),
+        ServerOption.Text("--auth-mechanisms", "SASL mechanisms offered, comma-separated, of PLAIN, AMQPLAIN, EXTERNAL (default PLAIN,AMQPLAIN)", (o, v) => o with { Amqp = o.Amqp with { AuthMechanisms = Mechanisms(v) } }),
     ];
+
+    private static WarrenServerOptions WithTls(WarrenServerOptions options, Func<TlsOptions, TlsOptions> change) =>
+        options with { Tls = change(options.Tls ?? new TlsOptions()) };
+
+    private static TlsPeerVerification Verification(string text) => text.ToLowerInvariant() switch
+    {
+        "none" or "verify_none" => TlsPeerVerification.None,
+        "peer" or "verify_peer" => TlsPeerVerification.Peer,
+        _ => throw new FormatException($"'{text}' is not one of: peer, none"),
+    };
+
+    private static string[] Mechanisms(string text)
+    {
+        var names = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(m => m.ToUpperInvariant()).ToArray();
+        var unknown = names.Where(m => !AmqpOptions.Mechanisms.All.Contains(m)).ToArray();
+        if (names.Length == 0 || unknown.Length > 0)
+            throw new FormatException($"'{text}' must name one or more of {string.Join(", ", AmqpOptions.Mechanisms.All)}");
+        return names;
+    }
+
+    private static string FirstLine(string path)
+    {
+        try
+        {
+            return File.ReadLines(path).FirstOrDefault() ?? "";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new FormatException(e.Message);
+        }
+    }
 }
